@@ -1,0 +1,79 @@
+"""The ``cypsxl`` command line. Each sub-command lives in ``cypsxl/commands/<name>.py``.
+
+A command module exposes ``register(subparsers)``, which adds its parser and sets
+``func`` (``args -> int`` exit code). Exit codes: 0 success, 2 bad input or usage
+(one message per problem, no traceback), 3 partial success (some files rejected).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from ._version import __version__
+from .errors import CaseError
+
+__all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_OK", "EXIT_PARTIAL", "InputError", "main"]
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+EXIT_PARTIAL = 3
+
+#: Sub-command modules, in the order ``--help`` lists them.
+COMMANDS = [
+    "cypsxl.commands.run",
+]
+
+EPILOG = """examples:
+  cypsxl run                         the embedded reference case, as the Cabinet report's tables
+  cypsxl run mycase.toml --json      any case, as JSON (money in £m)
+  cypsxl COMMAND --help              help on one command
+"""
+
+
+class InputError(Exception):
+    """A user-facing input problem: printed as is, exit code 2, no traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with every registered sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="cypsxl",
+        description="Children's services MTFS engine: bids, placements, funding gap, appraisal.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"cypsxl {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit code (``python -m cypsxl`` and the console script)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        return int(args.func(args))
+    except CaseError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""Small array helpers shared by the model modules (no IO, no finance rules)."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["MONEY_DECIMALS", "ArrayLike", "FloatArray", "IntArray", "as_float", "is_negative"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+ArrayLike = npt.ArrayLike
+
+#: Money is compared after rounding to this many decimals, so that a net of
+#: 0.330 - 0.330 computed as -5.5e-17 is zero, not a saving. The template formulas
+#: use the same rule (``ROUND(x, 9) < 0``).
+MONEY_DECIMALS = 9
+
+
+def as_float(values: ArrayLike) -> FloatArray:
+    """Return ``values`` as a float64 array (a copy only when needed).
+
+    >>> as_float([1, 2]).dtype
+    dtype('float64')
+    """
+    return np.asarray(values, dtype=np.float64)
+
+
+def is_negative(values: ArrayLike) -> npt.NDArray[np.bool_]:
+    """True where money is below zero after rounding to :data:`MONEY_DECIMALS`.
+
+    >>> is_negative([0.33 - 0.33, -0.001, 1e-12 - 2e-12]).tolist()
+    [False, True, False]
+    """
+    return np.round(as_float(values), MONEY_DECIMALS) < 0

@@ -1,0 +1,206 @@
+"""Present results: the report's four tables as text, and the JSON shape of ``cypsxl run``.
+
+No finance rules here: every figure comes from :class:`cypsxl.model.Results`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .model import Results
+
+__all__ = [
+    "TextTable",
+    "fmt_money",
+    "render_tables",
+    "results_tables",
+    "results_to_dict",
+]
+
+
+def fmt_money(value: float, decimals: int = 3, brackets: bool = True) -> str:
+    """Money as the report prints it: fixed decimals, negatives in brackets.
+
+    >>> fmt_money(-2.2764), fmt_money(0.1789), fmt_money(-0.0001)
+    ('(2.276)', '0.179', '0.000')
+    """
+    rounded = round(float(value), decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
+    if rounded < 0 and brackets:
+        return f"({-rounded:,.{decimals}f})"
+    return f"{rounded:,.{decimals}f}"
+
+
+def _year_or_none(year: int) -> int | None:
+    return int(year) or None
+
+
+@dataclass(frozen=True)
+class TextTable:
+    """A titled table with years across: rows of (label, values, extra column)."""
+
+    title: str
+    columns: Sequence[str]
+    rows: list[tuple[str, Sequence[float], str]]
+    extra: str = ""
+    total_from: int | None = None  # index of the first row that is a total (a rule above it)
+
+    def render(self) -> str:
+        """Fixed-width text of the table."""
+        label_w = max([len(r[0]) for r in self.rows] + [10])
+        col_w = max(10, *(len(c) + 1 for c in self.columns))
+        extra_w = max(len(self.extra), *(len(r[2]) for r in self.rows)) if self.extra else 0
+        head = f"{'£m':<{label_w}}" + "".join(f"{c:>{col_w}}" for c in self.columns)
+        if self.extra:
+            head += f"  {self.extra:>{extra_w}}"
+        rule = "-" * len(head)
+        lines = [self.title, rule, head, rule]
+        for i, (label, values, extra) in enumerate(self.rows):
+            if self.total_from is not None and i == self.total_from:
+                lines.append(rule)
+            line = f"{label:<{label_w}}" + "".join(f"{fmt_money(v):>{col_w}}" for v in values)
+            if self.extra:
+                line += f"  {extra:>{extra_w}}"
+            lines.append(line.rstrip())
+        lines.append(rule)
+        return "\n".join(lines)
+
+
+def _shorten(text: str, width: int = 50) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _label(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def results_tables(r: Results) -> list[TextTable]:
+    """The four tables of the Cabinet report, plus the bid gross savings, as text tables."""
+    case = r.case
+    years, mtfs = list(case.years), list(case.mtfs_years)
+    b = r.budget
+    t1_rows: list[tuple[str, Sequence[float], str]] = [("Net budget", b.net_budget, "")]
+    t1_rows += [(f"Pressure: {_label(k)}", v, "") for k, v in r.pressures_by_line.items()]
+    t1_rows += [
+        ("Investment (bids)", b.investment, ""),
+        ("Savings (bids)", -b.savings, ""),
+        ("Net forecast", b.net_forecast, ""),
+        ("Funding support", b.funding_support, ""),
+    ]
+    t1 = TextTable("Table 1: CYPS budget", years, t1_rows, total_from=len(t1_rows) - 2)
+
+    t = r.bids
+    t2_rows = [
+        (_shorten(f"{ref} {bid.title}"), t.net[i], str(_year_or_none(t.payback_year[i]) or "-"))
+        for i, (ref, bid) in enumerate(zip(t.refs, case.bids, strict=True))
+    ]
+    t2_rows.append(("Total", t.net.sum(axis=0), ""))
+    t2 = TextTable(
+        "Table 2: Investment bids, net (investment - saving)",
+        years,
+        t2_rows,
+        extra="Payback",
+        total_from=len(t2_rows) - 1,
+    )
+
+    a = r.additional
+    t3_rows: list[tuple[str, Sequence[float], str]] = [
+        ("CYPS pressures", a.cyps_pressures, ""),
+        ("CYPS net investment", a.cyps_net_investment, ""),
+    ]
+    labels = {p.key: p.label for p in case.other_proposals}
+    t3_rows += [(labels[k], v, "") for k, v in a.others.items()]
+    t3_rows.append(("Total additional funding", a.total, ""))
+    t3 = TextTable("Table 3: Total additional funding", mtfs, t3_rows, total_from=len(t3_rows) - 1)
+
+    g = r.gap
+    first = "one-off, from reserves" if case.mtfs.current_year_funded_from_reserves else "recurring"
+    t4_rows: list[tuple[str, Sequence[float], str]] = [
+        ("Funding gap (base, new each year)", g.base, ""),
+        ("Change in recurring funding", g.change, ""),
+        ("Revised funding gap", g.revised, ""),
+    ]
+    t4 = TextTable(
+        f"Table 4: Revised funding gap (first year {first}; "
+        f"reserves drawn {fmt_money(g.reserve_draw)})",
+        mtfs,
+        t4_rows,
+        total_from=2,
+    )
+
+    saving_rows = [
+        (f"{ref}", t.gross_saving[i], "")
+        for i, ref in enumerate(t.refs)
+        if np.any(t.gross_saving[i])
+    ]
+    saving_rows.append(("Total", t.gross_saving.sum(axis=0), ""))
+    t5 = TextTable(
+        "Bid gross savings / cost avoidance", years, saving_rows, total_from=len(saving_rows) - 1
+    )
+    return [t1, t2, t3, t4, t5]
+
+
+def render_tables(r: Results) -> str:
+    """Every table as text, with a heading naming the case.
+
+    >>> from cypsxl import load_case, run_case
+    >>> "24.130" in render_tables(run_case(load_case()))
+    True
+    """
+    head = f"{r.case.name}\n{r.case.authority}".strip()
+    body = "\n\n".join(t.render() for t in results_tables(r))
+    return f"{head}\nMoney in £m; savings and net savings in brackets.\n\n{body}\n"
+
+
+def _floats(values: Any) -> list[float]:
+    return [float(v) for v in np.asarray(values, dtype=np.float64).ravel()]
+
+
+def results_to_dict(r: Results) -> dict[str, Any]:
+    """The JSON document of ``cypsxl run --json`` (money in £m, unrounded).
+
+    >>> from cypsxl import load_case, run_case
+    >>> d = results_to_dict(run_case(load_case()))
+    >>> d["bids"]["CYPS_5"]["payback_year"], round(d["funding_gap"]["reserve_draw"], 3)
+    (3, 8.456)
+    """
+    case, t, b = r.case, r.bids, r.budget
+    bids = {}
+    for i, bid in enumerate(case.bids):
+        bids[bid.ref] = {
+            "title": bid.title,
+            "service_area": bid.service_area,
+            "investment": _floats(t.investment[i]),
+            "gross_saving": _floats(t.gross_saving[i]),
+            "net": _floats(t.net[i]),
+            "cumulative_net": _floats(t.cumulative_net[i]),
+            "payback_year": _year_or_none(t.payback_year[i]),
+            "breakeven_year": _year_or_none(t.breakeven_year[i]),
+        }
+    return {
+        "case": {"name": case.name, "authority": case.authority},
+        "years": list(case.years),
+        "mtfs_years": list(case.mtfs_years),
+        "bids": bids,
+        "cyps_budget": {
+            "net_budget": _floats(b.net_budget),
+            "pressures": _floats(b.pressures),
+            "pressure_lines": {k: _floats(v) for k, v in r.pressures_by_line.items()},
+            "investment": _floats(b.investment),
+            "savings": _floats(b.savings),
+            "net_forecast": _floats(b.net_forecast),
+            "funding_support": _floats(b.funding_support),
+        },
+        "bid_total_net": _floats(t.net.sum(axis=0)),
+        "total_additional_funding": _floats(r.additional.total),
+        "funding_gap": {
+            "base": _floats(r.gap.base),
+            "change": _floats(r.gap.change),
+            "revised": _floats(r.gap.revised),
+            "reserve_draw": float(r.gap.reserve_draw),
+            "current_year_funded_from_reserves": case.mtfs.current_year_funded_from_reserves,
+        },
+    }
