@@ -36,6 +36,7 @@ from .model.timeline import FinancialYearError, parse_fy, validate_timeline
 
 __all__ = [
     "REFERENCE_CASE_NAME",
+    "case_from_dict",
     "case_to_dict",
     "dump_case",
     "load_case",
@@ -249,13 +250,14 @@ def _table(
 def _timeline(
     ck: _Checker, doc: Mapping[str, Any]
 ) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """Years and MTFS years; other tables are still checked against these lengths when a
+    label is wrong, so one run reports every problem."""
     case = doc.get("case")
     if not isinstance(case, dict):
         ck.add((), "", "case", "missing table [case]; expected name and years")
         return None
     path: tuple[object, ...] = ("case",)
     ck.unknown(path, "[case]", case, _CASE_KEYS)
-    ok = True
     years_raw = case.get("years")
     if not isinstance(years_raw, list) or not years_raw:
         ck.add(
@@ -265,30 +267,31 @@ def _timeline(
             f"expected a list of at least one financial year like '2016/17', got {years_raw!r}",
         )
         return None
-    for i, label in enumerate(years_raw):
-        try:
-            parse_fy(label)
-        except FinancialYearError as exc:
-            ck.add(path, "[case]", "years", str(exc), index=i)
-            ok = False
     mtfs_raw = case.get("mtfs_years", years_raw)
     if not isinstance(mtfs_raw, list):
         ck.add(
             path, "[case]", "mtfs_years", f"expected a list of financial years, got {mtfs_raw!r}"
         )
-        return None
-    if not ok:
-        return None
-    try:
-        validate_timeline(years_raw)
-    except FinancialYearError as exc:
-        ck.add(path, "[case]", "years", f"{exc}; expected consecutive financial years")
-        return None
-    try:
-        validate_timeline(years_raw, mtfs_raw)
-    except FinancialYearError as exc:
-        ck.add(path, "[case]", "mtfs_years", str(exc))
-        return None
+        mtfs_raw = years_raw
+    bad = False
+    for i, label in enumerate(years_raw):
+        try:
+            parse_fy(label)
+        except FinancialYearError as exc:
+            ck.add(path, "[case]", "years", str(exc), index=i)
+            bad = True
+    if not bad:
+        try:
+            validate_timeline(years_raw)
+        except FinancialYearError as exc:
+            ck.add(path, "[case]", "years", f"{exc}; expected consecutive financial years")
+            bad = True
+    if not bad:
+        try:
+            validate_timeline(years_raw, mtfs_raw)
+        except FinancialYearError as exc:
+            ck.add(path, "[case]", "mtfs_years", str(exc))
+            mtfs_raw = years_raw[: min(len(mtfs_raw), len(years_raw))] or years_raw
     unit = case.get("unit", "£m")
     if unit != "£m":
         ck.add(path, "[case]", "unit", f"expected '£m' (case money is in £ millions), got {unit!r}")
@@ -683,7 +686,26 @@ def parse_case(text: str, source: str = "<case>") -> Case:
         line = getattr(exc, "lineno", None)
         problems.add("", "", f"not valid TOML: {getattr(exc, 'msg', exc)}", line=line)
         raise CaseError(problems.problems) from None
-    ck = _Checker(problems, _Lines(text))
+    return case_from_dict(doc, source, text)
+
+
+def case_from_dict(
+    doc: Mapping[str, Any],
+    source: str = "<case>",
+    text: str | None = None,
+) -> Case:
+    """Check a case given as the nested dict of its TOML file; raise :class:`CaseError`.
+
+    ``text`` (the TOML source) lets problems carry line numbers; other readers (a
+    workbook) locate problems by each problem's ``where`` and ``key``.
+
+    >>> case_from_dict({"case": {"name": "x", "years": ["2016/17"]},
+    ...                 "cyps_budget": {"net_budget": [1.0]}, "mtfs": {"base_gap": [0.0]}}).name
+    'x'
+    """
+    problems = ProblemList(source)
+    lines = _Lines(text or "")
+    ck = _Checker(problems, lines)
     for key in doc:
         if key not in _SECTIONS:
             ck.add((), "", key, f"unknown table; expected one of: {', '.join(sorted(_SECTIONS))}")
@@ -691,7 +713,7 @@ def parse_case(text: str, source: str = "<case>") -> Case:
     if timeline is None:
         problems.raise_if_any()
         raise AssertionError("unreachable: a timeline problem is always recorded")
-    years, mtfs_years = timeline
+    years, mtfs_years = (tuple(str(y) for y in t) for t in timeline)
     n, m = len(years), len(mtfs_years)
     assumptions = _assumptions(ck, doc, n)
     case_table = doc["case"]
