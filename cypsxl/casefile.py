@@ -683,8 +683,13 @@ def parse_case(text: str, source: str = "<case>") -> Case:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        problems.add("", "", f"not valid TOML: {getattr(exc, 'msg', exc)}", line=line)
+        message = str(exc)
+        at = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        line = int(at.group(1)) if at else getattr(exc, "lineno", None)
+        message = message[: at.start()].strip() if at else message
+        if at:
+            message += f" (column {at.group(2)})"
+        problems.add("", "", f"not valid TOML: {message}", line=line)
         raise CaseError(problems.problems) from None
     return case_from_dict(doc, source, text)
 
