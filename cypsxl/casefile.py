@@ -411,7 +411,7 @@ def _budget(ck: _Checker, doc: Mapping[str, Any], n: int) -> CypsBudget:
             )
     return CypsBudget(
         net_budget=net_budget or (0.0,) * n,
-        pressures=frozen_map(pressures),  # type: ignore[arg-type]
+        pressures=frozen_map(pressures),
         lac_numbers=lac,
         lac_trend_growth_per_year=growth,
     )
@@ -549,8 +549,8 @@ def _bid(ck: _Checker, i: int, raw: Any, n: int, have_cost: bool) -> Bid | None:
             path, where, raw, "part_year_factor", lambda v: 0 <= v <= 1, "a fraction from 0 to 1"
         ),
         fte=ck.row(path, where, raw, "fte", n, "year", minimum=0, what="FTE"),
-        outcomes=frozen_map(outcomes),  # type: ignore[arg-type]
-        variants=frozen_map(_variants(ck, path, where, raw, n)),  # type: ignore[arg-type]
+        outcomes=frozen_map(outcomes),
+        variants=frozen_map(_variants(ck, path, where, raw, n)),
         optimism_bias=_optimism_bias(ck, path, where, raw),
         notes=frozen_map(notes),
         **texts,
@@ -613,7 +613,7 @@ def _others(ck: _Checker, doc: Mapping[str, Any], m: int) -> tuple[OtherProposal
                     )
         if levels is not None:
             label = ck.text(path, where, raw, "label") or key.replace("_", " ").capitalize()
-            out.append(OtherProposal(key, label, levels, frozen_map(comps)))  # type: ignore[arg-type]
+            out.append(OtherProposal(key, label, levels, frozen_map(comps)))
     return tuple(out)
 
 
@@ -666,7 +666,7 @@ def _placements(ck: _Checker, doc: Mapping[str, Any]) -> Placements | None:
         if cost is not None:
             costs[key] = cost
         counts[key] = count or 0.0
-    return Placements(weekly_cost=frozen_map(costs), counts=frozen_map(counts))  # type: ignore[arg-type]
+    return Placements(weekly_cost=frozen_map(costs), counts=frozen_map(counts))
 
 
 # --------------------------------------------------------------------------- entry points

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .model import Results
+from .model._arrays import ArrayLike
 
 __all__ = [
     "TextTable",
@@ -44,7 +45,7 @@ class TextTable:
 
     title: str
     columns: Sequence[str]
-    rows: list[tuple[str, Sequence[float], str]]
+    rows: Sequence[tuple[str, ArrayLike, str]]
     extra: str = ""
     total_from: int | None = None  # index of the first row that is a total (a rule above it)
 
@@ -61,7 +62,8 @@ class TextTable:
         for i, (label, values, extra) in enumerate(self.rows):
             if self.total_from is not None and i == self.total_from:
                 lines.append(rule)
-            line = f"{label:<{label_w}}" + "".join(f"{fmt_money(v):>{col_w}}" for v in values)
+            cells = np.asarray(values, dtype=np.float64)
+            line = f"{label:<{label_w}}" + "".join(f"{fmt_money(v):>{col_w}}" for v in cells)
             if self.extra:
                 line += f"  {extra:>{extra_w}}"
             lines.append(line.rstrip())
@@ -82,7 +84,7 @@ def results_tables(r: Results) -> list[TextTable]:
     case = r.case
     years, mtfs = list(case.years), list(case.mtfs_years)
     b = r.budget
-    t1_rows: list[tuple[str, Sequence[float], str]] = [("Net budget", b.net_budget, "")]
+    t1_rows: list[tuple[str, ArrayLike, str]] = [("Net budget", b.net_budget, "")]
     t1_rows += [(f"Pressure: {_label(k)}", v, "") for k, v in r.pressures_by_line.items()]
     t1_rows += [
         ("Investment (bids)", b.investment, ""),
@@ -107,7 +109,7 @@ def results_tables(r: Results) -> list[TextTable]:
     )
 
     a = r.additional
-    t3_rows: list[tuple[str, Sequence[float], str]] = [
+    t3_rows: list[tuple[str, ArrayLike, str]] = [
         ("CYPS pressures", a.cyps_pressures, ""),
         ("CYPS net investment", a.cyps_net_investment, ""),
     ]
@@ -118,7 +120,7 @@ def results_tables(r: Results) -> list[TextTable]:
 
     g = r.gap
     first = "one-off, from reserves" if case.mtfs.current_year_funded_from_reserves else "recurring"
-    t4_rows: list[tuple[str, Sequence[float], str]] = [
+    t4_rows: list[tuple[str, ArrayLike, str]] = [
         ("Funding gap (base, new each year)", g.base, ""),
         ("Change in recurring funding", g.change, ""),
         ("Revised funding gap", g.revised, ""),

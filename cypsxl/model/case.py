@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TypeVar
 
 __all__ = [
     "POUNDS_PER_MILLION",
@@ -21,6 +22,8 @@ __all__ = [
     "OptimismBias",
     "OtherProposal",
     "Placements",
+    "ScenarioSettings",
+    "Uncertainty",
     "frozen_map",
 ]
 
@@ -28,9 +31,10 @@ __all__ = [
 POUNDS_PER_MILLION = 1_000_000.0
 
 Row = tuple[float, ...]
+V = TypeVar("V")
 
 
-def frozen_map(data: Mapping[str, object] | None = None) -> Mapping[str, object]:
+def frozen_map(data: Mapping[str, V] | None = None) -> Mapping[str, V]:
     """A read-only view of a copy of ``data``.
 
     >>> m = frozen_map({"a": 1})
@@ -129,6 +133,34 @@ class Mtfs:
 
 
 @dataclass(frozen=True, slots=True)
+class Uncertainty:
+    """One uncertain input of the Monte Carlo run (``[[uncertainty]]``); see
+    :mod:`cypsxl.model.scenarios` for the inputs and their units."""
+
+    input: (
+        str  # delivery, avoided_cost, part_year_factor, saving, investment, saving_delay, pressure
+    )
+    distribution: str  # triangular, pert, uniform or fixed
+    low: float
+    mode: float
+    high: float
+    bids: tuple[str, ...] = ()  # bid inputs: the bids it applies to; () = every bid
+    line: str = ""  # input "pressure": the pressure line ("demand" for pressure_demand)
+    shared: bool = False  # one draw for all its bids (else one per bid)
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioSettings:
+    """Appraisal and Monte Carlo settings (``[scenarios]`` and ``[[uncertainty]]``)."""
+
+    n: int = 10_000
+    seed: int | None = None
+    payback_within_years: int | None = None  # None = the number of MTFS years
+    sensitivity: float = 0.1  # tornado swing, a fraction (0.1 = -/+10%)
+    uncertainties: tuple[Uncertainty, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Case:
     """Everything the engine needs. ``mtfs_years`` is a leading run of ``years``."""
 
@@ -144,6 +176,7 @@ class Case:
     directorate: str = ""
     unit: str = "£m"
     placements: Placements | None = None
+    scenarios: ScenarioSettings = field(default_factory=ScenarioSettings)
 
     @property
     def n_years(self) -> int:
