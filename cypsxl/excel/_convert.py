@@ -1,0 +1,175 @@
+"""Turn the values Excel passes to a custom function into numbers, and back.
+
+Excel hands a function a single value for one cell, a list for a single row and a
+list of lists otherwise. These helpers accept a row or a column alike, name the
+argument in every error, and never import xlwings.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..model._arrays import FloatArray
+
+__all__ = [
+    "ArgumentError",
+    "Cells",
+    "as_lines",
+    "as_number",
+    "as_row",
+    "is_blank",
+    "is_column",
+    "orient",
+    "year_or_none",
+]
+
+#: A spilled result: rows of cells.
+Cells = list[list[Any]]
+
+
+class ArgumentError(ValueError):
+    """A bad argument to a custom function; the message names the function and argument."""
+
+
+def is_blank(value: object) -> bool:
+    """True for an empty cell (``None``, or ``""`` as Office.js sends it).
+
+    >>> is_blank(None), is_blank(""), is_blank(0)
+    (True, True, False)
+    """
+    return value is None or (isinstance(value, str) and value == "")
+
+
+def _number(func: str, arg: str, value: object, index: int | None, blank: float | None) -> float:
+    where = f"{func}: '{arg}'" + ("" if index is None else f" value {index + 1}")
+    if is_blank(value):
+        if blank is None:
+            raise ArgumentError(f"{where} is blank; expected a number")
+        return blank
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        raise ArgumentError(f"{where}: expected a number, got {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ArgumentError(f"{where}: expected a finite number, got {value!r}")
+    return number
+
+
+def as_number(func: str, arg: str, value: object, default: float | None = None) -> float:
+    """One number; a blank gives ``default`` (an error when there is none).
+
+    >>> as_number("f", "weeks", None, 52.0)
+    52.0
+    >>> as_number("f", "weeks", "x")
+    Traceback (most recent call last):
+    cypsxl.excel._convert.ArgumentError: f: 'weeks': expected a number, got 'x'
+    """
+    if isinstance(value, list | tuple):
+        cells = _flatten(func, arg, value)
+        if len(cells) != 1:
+            raise ArgumentError(f"{func}: '{arg}': expected one cell, got {len(cells)} cells")
+        value = cells[0]
+    return _number(func, arg, value, None, default)
+
+
+def is_column(value: object) -> bool:
+    """True when Excel passed a column of two or more cells.
+
+    >>> is_column([[1], [2]]), is_column([1, 2]), is_column(3)
+    (True, False, False)
+    """
+    return (
+        isinstance(value, list | tuple)
+        and len(value) > 1
+        and all(isinstance(r, list | tuple) and len(r) == 1 for r in value)
+    )
+
+
+def _flatten(func: str, arg: str, value: Sequence[Any]) -> list[Any]:
+    if not value or not isinstance(value[0], list | tuple):
+        return list(value)
+    if len(value) == 1:
+        return list(value[0])
+    if all(isinstance(r, list | tuple) and len(r) == 1 for r in value):
+        return [r[0] for r in value]
+    raise ArgumentError(
+        f"{func}: '{arg}': expected one row or one column, got {len(value)} rows x "
+        f"{len(value[0])} columns"
+    )
+
+
+def as_row(
+    func: str, arg: str, value: object, blank: float | None = None, length: int | None = None
+) -> FloatArray:
+    """A row or a column of numbers as a 1-D array; blanks give ``blank`` (else an error).
+
+    >>> as_row("f", "net", [[1], [2.5]]).tolist()
+    [1.0, 2.5]
+    >>> as_row("f", "net", [1, None], blank=0.0).tolist()
+    [1.0, 0.0]
+    >>> as_row("f", "net", [1, 2], length=3)
+    Traceback (most recent call last):
+    cypsxl.excel._convert.ArgumentError: f: 'net': has 2 values; expected 3, one per year
+    """
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    cells = _flatten(func, arg, value) if isinstance(value, list | tuple) else [value]
+    if length is not None and len(cells) != length:
+        raise ArgumentError(
+            f"{func}: '{arg}': has {len(cells)} values; expected {length}, one per year"
+        )
+    return np.array([_number(func, arg, v, i, blank) for i, v in enumerate(cells)])
+
+
+def as_lines(func: str, arg: str, value: object, length: int) -> FloatArray:
+    """Lines x years summed over lines: several rows (or columns) of ``length`` years.
+
+    Blanks are zero (an empty cell in a pressure or proposal line adds nothing).
+
+    >>> as_lines("f", "pressures", [[1, 2], [3, 4]], 2).tolist()
+    [4.0, 6.0]
+    >>> as_lines("f", "pressures", [[1, 3], [2, 4]], 2).tolist()   # years down
+    [3.0, 7.0]
+    """
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if not (isinstance(value, list | tuple) and value and isinstance(value[0], list | tuple)):
+        return as_row(func, arg, value, blank=0.0, length=length)
+    if len(value) == 1 or all(len(r) == 1 for r in value):
+        return as_row(func, arg, value, blank=0.0, length=length)
+    width = len(value[0])
+    grid = np.array(
+        [
+            [_number(func, arg, v, i * width + j, 0.0) for j, v in enumerate(r)]
+            for i, r in enumerate(value)
+        ]
+    )
+    if grid.shape[1] == length:
+        return grid.sum(axis=0)
+    if grid.shape[0] == length:
+        return grid.sum(axis=1)
+    raise ArgumentError(
+        f"{func}: '{arg}': is {grid.shape[0]} x {grid.shape[1]}; expected {length} years "
+        "across (one line per row) or down (one line per column)"
+    )
+
+
+def orient(rows: Cells, column: bool) -> Cells:
+    """``rows`` as they are, or transposed when the input came as a column.
+
+    >>> orient([[1, 2], [3, 4]], True)
+    [[1, 3], [2, 4]]
+    """
+    return [list(r) for r in zip(*rows, strict=True)] if column else rows
+
+
+def year_or_none(year: int | None) -> int | str:
+    """A 1-based year for a cell, or the text ``"none"``.
+
+    >>> year_or_none(3), year_or_none(None)
+    (3, 'none')
+    """
+    return "none" if year is None else int(year)

@@ -1,0 +1,213 @@
+"""Excel custom functions: thin adapters over :mod:`cypsxl.model`.
+
+The module imports nothing from xlwings but its decorators, so the same file serves
+desktop Excel (the xlwings add-in's "Import Functions", no licence key), xlwings Server
+(Office.js) and xlwings Lite. Each function is one model call plus conversion: a row
+or a column is accepted alike, a result comes back in the orientation of its main
+argument, money comes out in the unit it went in, and a bad argument raises an error
+that names the function and the argument. See ``docs/excel.md`` for examples.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlwings import arg, func
+
+from .. import model
+from .._version import __version__
+from ._convert import (
+    ArgumentError,
+    Cells,
+    as_lines,
+    as_number,
+    as_row,
+    is_blank,
+    is_column,
+    orient,
+    year_or_none,
+)
+
+__all__ = [
+    "cyps_additional_funding",
+    "cyps_bid_profile",
+    "cyps_breakeven_year",
+    "cyps_budget_rollup",
+    "cyps_cost_avoidance",
+    "cyps_funding_gap",
+    "cyps_lac_projection",
+    "cyps_payback_year",
+    "cyps_placement_cost",
+    "cyps_version",
+]
+
+_YEARS = "a row or a column, one value per year"
+
+
+def _same_length(name: str, rows: dict[str, Any]) -> None:
+    lengths = {k: len(v) for k, v in rows.items() if len(v) != 1}
+    if len(set(lengths.values())) > 1:
+        got = ", ".join(f"'{k}' has {n}" for k, n in lengths.items())
+        raise ArgumentError(f"{name}: rows differ in length ({got}); expected one value per year")
+
+
+def _flag(name: str, arg_name: str, value: Any, default: bool) -> bool:
+    if isinstance(value, list):
+        value = value[0][0] if value and isinstance(value[0], list) else value[0]
+    if is_blank(value):
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().upper() in ("TRUE", "FALSE"):
+        return value.strip().upper() == "TRUE"
+    raise ArgumentError(f"{name}: '{arg_name}': expected TRUE or FALSE, got {value!r}")
+
+
+@func
+@arg("children", ndim=2, doc="Children in placement: one number, or " + _YEARS)
+@arg("weekly_cost", ndim=2, doc="Weekly unit cost of one placement, e.g. £ a week")
+@arg("weeks", doc="Weeks in a year; default 52 (some councils use 52.14)")
+def cyps_placement_cost(children: Any, weekly_cost: Any, weeks: Any = 52.0) -> Any:
+    """Annual placement cost: children x weekly unit cost x weeks (in the unit of the cost)."""
+    name = "cyps_placement_cost"
+    rows = {
+        "children": as_row(name, "children", children),
+        "weekly_cost": as_row(name, "weekly_cost", weekly_cost),
+    }
+    _same_length(name, rows)
+    cost = model.placement_cost(
+        rows["children"], rows["weekly_cost"], as_number(name, "weeks", weeks, 52.0)
+    )
+    if cost.size == 1:
+        return float(cost[0])
+    return orient([cost.tolist()], is_column(children) or is_column(weekly_cost))
+
+
+@func
+@arg("start", doc="Looked-after children in the first year")
+@arg("growth_per_year", ndim=2, doc="Change in children a year: one number, or one per later year")
+@arg("years", doc="Number of years to project (1 to 100)")
+def cyps_lac_projection(start: Any, growth_per_year: Any, years: Any) -> Cells:
+    """Looked-after children by year: start, then trend growth each year (never below 0)."""
+    name = "cyps_lac_projection"
+    n = as_number(name, "years", years)
+    if n != int(n) or not 1 <= n <= 100:
+        raise ArgumentError(f"{name}: 'years': expected a whole number from 1 to 100, got {n:g}")
+    growth = as_row(name, "growth_per_year", growth_per_year)
+    if growth.size not in (1, int(n) - 1):
+        raise ArgumentError(
+            f"{name}: 'growth_per_year': has {growth.size} values; expected 1 or {int(n) - 1} "
+            "(one per year after the first)"
+        )
+    path = model.lac_projection(as_number(name, "start", start), growth, int(n))
+    return orient([path.tolist()], is_column(growth_per_year))
+
+
+@func
+@arg("prevented", ndim=2, doc="Children prevented from entering care in each year (blank = 0)")
+@arg("avoided_cost_per_child", doc="A year's cost of care avoided per child, e.g. 22000 (£)")
+@arg("part_year_factor", doc="Share of a year avoided in the year of prevention; default 0.5")
+def cyps_cost_avoidance(
+    prevented: Any, avoided_cost_per_child: Any, part_year_factor: Any = 0.5
+) -> Cells:
+    """Cost avoided by year, with the part-year effect (in the unit of the cost per child)."""
+    name = "cyps_cost_avoidance"
+    factor = as_number(name, "part_year_factor", part_year_factor, 0.5)
+    if not 0 <= factor <= 1:
+        raise ArgumentError(f"{name}: 'part_year_factor': expected 0 to 1, got {factor:g}")
+    row = model.cost_avoidance(
+        as_row(name, "prevented", prevented, blank=0.0),
+        as_number(name, "avoided_cost_per_child", avoided_cost_per_child),
+        factor,
+    )
+    return orient([row.tolist()], is_column(prevented))
+
+
+@func
+@arg("investment", ndim=2, doc="Investment (funding sought) by year, " + _YEARS + " (blank = 0)")
+@arg("gross_saving", ndim=2, doc="Gross saving or cost avoidance by year (blank = 0)")
+def cyps_bid_profile(investment: Any, gross_saving: Any) -> Cells:
+    """Net and cumulative net by year, then the payback and break-even years with labels."""
+    name = "cyps_bid_profile"
+    inv = as_row(name, "investment", investment, blank=0.0)
+    saving = as_row(name, "gross_saving", gross_saving, blank=0.0, length=inv.size)
+    net = model.net(inv, saving)
+    rows: Cells = [
+        [*net.tolist(), "Payback year", year_or_none(model.payback_year(net))],
+        [
+            *model.cumulative_net(net).tolist(),
+            "Break-even year",
+            year_or_none(model.breakeven_year(net)),
+        ],
+    ]
+    return orient(rows, is_column(investment))
+
+
+@func
+@arg("net", ndim=2, doc="Net (investment - saving) by year, " + _YEARS)
+def cyps_payback_year(net: Any) -> Any:
+    """First year (1 = the first) whose net is negative, as the reference report; or "none"."""
+    return year_or_none(model.payback_year(as_row("cyps_payback_year", "net", net)))
+
+
+@func
+@arg("net", ndim=2, doc="Net (investment - saving) by year, " + _YEARS)
+def cyps_breakeven_year(net: Any) -> Any:
+    """First year (1 = the first) whose cumulative net is negative; or "none"."""
+    return year_or_none(model.breakeven_year(as_row("cyps_breakeven_year", "net", net)))
+
+
+@func
+@arg("net_budget", ndim=2, doc="Cash-limited net budget by year, " + _YEARS)
+@arg("pressures", ndim=2, doc="Pressure lines: one row (or column) per line, summed; blank = 0")
+@arg("investment", ndim=2, doc="Investment (sum of bids) by year; blank = 0")
+@arg("savings", ndim=2, doc="Savings (sum of bids) by year, as positive amounts; blank = 0")
+def cyps_budget_rollup(net_budget: Any, pressures: Any, investment: Any, savings: Any) -> Cells:
+    """Table 1 rows: net budget, pressures, investment, savings, net forecast, funding support."""
+    name = "cyps_budget_rollup"
+    nb = as_row(name, "net_budget", net_budget)
+    n = nb.size
+    t = model.budget_rollup(
+        nb,
+        as_lines(name, "pressures", pressures, n),
+        as_row(name, "investment", investment, blank=0.0, length=n),
+        as_row(name, "savings", savings, blank=0.0, length=n),
+    )
+    rows = [t.net_budget, t.pressures, t.investment, t.savings, t.net_forecast, t.funding_support]
+    return orient([r.tolist() for r in rows], is_column(net_budget))
+
+
+@func
+@arg("pressures", ndim=2, doc="CYPS pressures by MTFS year: one or more lines, summed; blank = 0")
+@arg("net_investment", ndim=2, doc="CYPS net investment (investment - savings) by MTFS year")
+@arg("other_levels", ndim=2, doc="Other directorates' levels: lines summed; optional, blank = 0")
+def cyps_additional_funding(pressures: Any, net_investment: Any, other_levels: Any = None) -> Cells:
+    """Table 3 total: CYPS pressures + CYPS net investment + other directorates, by MTFS year."""
+    name = "cyps_additional_funding"
+    net_inv = as_row(name, "net_investment", net_investment)
+    m = net_inv.size
+    others = 0.0 if other_levels is None else as_lines(name, "other_levels", other_levels, m)
+    total = model.additional_funding(as_lines(name, "pressures", pressures, m), net_inv, others)
+    return orient([total.tolist()], is_column(net_investment))
+
+
+@func
+@arg("base_gap", ndim=2, doc="The MTFS funding gap arising in each year before this update")
+@arg("levels", ndim=2, doc="Total additional funding by MTFS year (Table 3)")
+@arg("current_year_one_off", doc="TRUE (default) if the first year is met once from reserves")
+def cyps_funding_gap(base_gap: Any, levels: Any, current_year_one_off: Any = True) -> Cells:
+    """Table 4: the revised funding gap arising in each MTFS year."""
+    name = "cyps_funding_gap"
+    base = as_row(name, "base_gap", base_gap)
+    lv = as_row(name, "levels", levels, length=base.size)
+    one_off = _flag(name, "current_year_one_off", current_year_one_off, True)
+    gap = model.funding_gap(base, lv, one_off)
+    return orient([gap.revised.tolist()], is_column(base_gap))
+
+
+@func
+def cyps_version() -> str:
+    """The cypsxl engine version, for audit trails (e.g. "cypsxl 0.1.0")."""
+    return f"cypsxl {__version__}"

@@ -1,0 +1,305 @@
+"""cypsxl's Excel functions through xlwings' real Office.js conversion layer.
+
+Every argument reaches a function as Excel sends it (a 2-D list, ``None`` for a blank
+cell); results are the 2-D lists Excel spills. Reference figures come from the case
+file (rotherham_2016.toml) and the published report (the ``published`` fixture).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from xlcall import call
+from xlwings.server import custom_functions_meta
+
+from cypsxl import __version__, reference_case, run_case
+from cypsxl.excel import functions
+from cypsxl.excel._convert import ArgumentError
+from cypsxl.model import bid_table
+
+CASE = reference_case()
+RESULTS = run_case(CASE)
+TABLE = bid_table(CASE)
+YEARS = len(CASE.years)
+
+
+def row(values) -> list[list[float]]:
+    return [[float(v) for v in values]]
+
+
+def column(values) -> list[list[float]]:
+    return [[float(v)] for v in values]
+
+
+def assert_close(got, want, tol=1e-9) -> None:
+    np.testing.assert_allclose(np.asarray(got, dtype=float), np.asarray(want), rtol=0, atol=tol)
+
+
+# --------------------------------------------------------------------------- registration
+
+
+EXPECTED_NAMES = {
+    "CYPS_ADDITIONAL_FUNDING",
+    "CYPS_BID_PROFILE",
+    "CYPS_BREAKEVEN_YEAR",
+    "CYPS_BUDGET_ROLLUP",
+    "CYPS_COST_AVOIDANCE",
+    "CYPS_FUNDING_GAP",
+    "CYPS_LAC_PROJECTION",
+    "CYPS_NPV",
+    "CYPS_PAYBACK_YEAR",
+    "CYPS_PLACEMENT_COST",
+    "CYPS_VERSION",
+}
+
+
+def test_registration_names_and_help() -> None:
+    meta = custom_functions_meta(functions)
+    by_name = {f["name"]: f for f in meta["functions"]}
+    assert set(by_name) >= EXPECTED_NAMES - {"CYPS_NPV"}
+    assert set(by_name) <= EXPECTED_NAMES
+    for f in meta["functions"]:
+        assert f["description"] and "\n" not in f["description"].strip(), f["name"]
+        for p in f["parameters"]:
+            # every argument carries its own help text, not xlwings' placeholder
+            assert not p["description"].startswith("Positional argument"), (f["name"], p)
+    params = [p["name"] for p in by_name["CYPS_PLACEMENT_COST"]["parameters"]]
+    assert params == ["children", "weekly_cost", "weeks"]
+    assert by_name["CYPS_PLACEMENT_COST"]["parameters"][2].get("optional") is True
+    params = [p["name"] for p in by_name["CYPS_FUNDING_GAP"]["parameters"]]
+    assert params == ["base_gap", "levels", "current_year_one_off"]
+
+
+def test_names_do_not_clash_with_excel_built_ins() -> None:
+    from openpyxl.utils import FORMULAE
+
+    names = {n for n in dir(functions) if n.startswith("cyps_")}
+    assert names and not {n.upper() for n in names} & set(FORMULAE)
+
+
+def test_pyodide_is_marked_absent_outside_pyodide() -> None:
+    assert sys.modules["pyodide"] is None and sys.modules["pyodide.ffi"] is None
+
+
+def test_decorated_functions_stay_plain_callables() -> None:
+    # 460 placements x £86 a week x 52 weeks = £2,057,120 (domain primer)
+    assert functions.cyps_placement_cost([[460]], [[86]]) == 2_057_120.0
+
+
+# --------------------------------------------------------------------------- placements
+
+
+def test_placement_cost_scalar_and_default_weeks() -> None:
+    # 6 placements x £1,667 a week x 52 = £520,104 (domain primer: six placements ~ £520k)
+    assert call("cyps_placement_cost", 6, 1667, None) == [[520104.0]]
+    # 10 x 800 x 52.14 = 417,120; 12 x 800 x 52.14 = 500,544
+    assert call("cyps_placement_cost", [[10, 12]], 800, 52.14) == [[417120.0, 500544.0]]
+
+
+def test_placement_cost_column_in_column_out() -> None:
+    assert call("cyps_placement_cost", [[10], [12]], 800, 52.14) == [[417120.0], [500544.0]]
+
+
+def test_placement_cost_rows_of_different_length() -> None:
+    with pytest.raises(ArgumentError, match="'children' has 2, 'weekly_cost' has 3"):
+        call("cyps_placement_cost", [[1, 2]], [[1, 2, 3]])
+
+
+def test_lac_projection_spills_a_row() -> None:
+    # 460 children (October 2016), +48 a year: 460, 508, 556, 604
+    assert call("cyps_lac_projection", 460, 48, 4) == [[460.0, 508.0, 556.0, 604.0]]
+    # growth given per later year as a column -> the result is a column
+    assert call("cyps_lac_projection", 100, [[10], [20]], 3) == [[100.0], [110.0], [130.0]]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((460, 48, 2.5), "'years': expected a whole number from 1 to 100, got 2.5"),
+        ((460, [[1, 2, 3]], 3), "'growth_per_year': has 3 values; expected 1 or 2"),
+        (("lots", 48, 3), "'start': expected a number, got 'lots'"),
+    ],
+)
+def test_lac_projection_errors_name_the_argument(args, message) -> None:
+    with pytest.raises(ArgumentError, match=message):
+        call("cyps_lac_projection", *args)
+
+
+# --------------------------------------------------------------------------- bids
+
+
+def test_cost_avoidance_part_year_effect() -> None:
+    # 15 in year 2, 27 in year 3 at £22,000: 15 x 0.5 x 22,000 = 165,000;
+    # (15 + 27 x 0.5) x 22,000 = 627,000 (domain primer)
+    assert call("cyps_cost_avoidance", [[0, 15, 27]], 22000, None) == [[0.0, 165000.0, 627000.0]]
+    # a blank year is no child prevented; a full-year factor of 1: 4 x 22,000 = 88,000
+    assert call("cyps_cost_avoidance", [[None, 4]], 22000, 1) == [[0.0, 88000.0]]
+
+
+PREVENTING = [i for i, b in enumerate(CASE.bids) if b.prevented is not None]
+
+
+@pytest.mark.parametrize("i", PREVENTING, ids=[CASE.bids[i].ref for i in PREVENTING])
+def test_cost_avoidance_matches_engine_for_every_reference_bid(i: int) -> None:
+    bid = CASE.bids[i]
+    # the case gives £22,000 a child a year; case money is £m, so 0.022 per child
+    got = call("cyps_cost_avoidance", row(bid.prevented), 0.022, 0.5)
+    assert_close(got, [TABLE.gross_saving[i]])
+
+
+def test_bid_profile_reference_cyps5() -> None:
+    # reference report, Table 2, CYPS_5 net: 0.000, 0.185, (0.244), (0.838), (1.498); payback 3
+    i = TABLE.row("CYPS_5")
+    got = call("cyps_bid_profile", row(TABLE.investment[i]), row(TABLE.gross_saving[i]))
+    assert len(got) == 2 and len(got[0]) == YEARS + 2
+    assert_close(got[0][:YEARS], TABLE.net[i])
+    assert_close(got[1][:YEARS], TABLE.cumulative_net[i])
+    assert got[0][YEARS:] == ["Payback year", 3]
+    # cumulative: 0, 0.185, -0.059 -> break-even in year 3
+    assert got[1][YEARS:] == ["Break-even year", 3]
+
+
+@pytest.mark.parametrize("ref", TABLE.refs)
+def test_bid_profile_matches_engine_for_every_reference_bid(ref: str, published) -> None:
+    i = TABLE.row(ref)
+    got = call("cyps_bid_profile", row(TABLE.investment[i]), row(TABLE.gross_saving[i]))
+    assert_close(got[0][:YEARS], TABLE.net[i])
+    assert_close(got[1][:YEARS], TABLE.cumulative_net[i])
+    payback = published["bid_payback_year"].get(ref, "none")  # reference report, Table 2
+    assert got[0][YEARS + 1] == payback
+    assert call("cyps_payback_year", [got[0][:YEARS]]) == [[payback]]
+    want_be = int(TABLE.breakeven_year[i]) or "none"
+    assert call("cyps_breakeven_year", [got[0][:YEARS]]) == [[want_be]]
+
+
+def test_bid_profile_column_and_blanks() -> None:
+    # years down: investment 0.1, blank (= 0); saving blank, 0.3 -> net 0.1, -0.3; cum 0.1, -0.2
+    got = call("cyps_bid_profile", [[0.1], [None]], [[None], [0.3]])
+    assert got == [
+        [0.1, 0.1],
+        [-0.3, pytest.approx(-0.2, abs=1e-12)],
+        ["Payback year", "Break-even year"],
+        [2, 2],
+    ]
+
+
+def test_payback_and_breakeven_none() -> None:
+    # CYPS_1B: 0, 0.27 x 4 never turns negative (reference report: no payback)
+    assert call("cyps_payback_year", [[0, 0.27, 0.27, 0.27, 0.27]]) == [["none"]]
+    # CYPS_8: 0, 0.166, 0.166, 0, 0: cumulative never below zero
+    assert call("cyps_breakeven_year", [[0, 0.166, 0.166, 0, 0]]) == [["none"]]
+    # net 0.1, -0.001, -0.463 (CYPS_2): payback 2, cumulative 0.1, 0.099, -0.364 -> 3
+    assert call("cyps_payback_year", [[0.1], [-0.001], [-0.463]]) == [[2]]
+    assert call("cyps_breakeven_year", [[0.1, -0.001, -0.463]]) == [[3]]
+
+
+def test_blank_net_is_an_error_not_a_zero() -> None:
+    with pytest.raises(ArgumentError, match=r"cyps_payback_year: 'net' value 2 is blank"):
+        call("cyps_payback_year", [[0.1, None, -0.4]])
+
+
+def test_a_table_where_a_row_is_expected() -> None:
+    with pytest.raises(ArgumentError, match="'investment': expected one row or one column"):
+        call("cyps_bid_profile", [[1, 2], [3, 4]], [[1, 2]])
+
+
+def test_rows_of_different_length() -> None:
+    with pytest.raises(ArgumentError, match="'gross_saving': has 2 values; expected 3"):
+        call("cyps_bid_profile", [[1, 2, 3]], [[1, 2]])
+
+
+def test_text_in_a_row_names_argument_and_position() -> None:
+    with pytest.raises(ArgumentError, match=r"'investment' value 2: expected a number, got 'n/a'"):
+        call("cyps_bid_profile", [[1, "n/a", 3]], [[0, 0, 0]])
+
+
+def test_true_is_not_a_number() -> None:
+    with pytest.raises(ArgumentError, match="expected a number, got True"):
+        call("cyps_placement_cost", True, 100)
+
+
+# --------------------------------------------------------------------------- Tables 1, 3, 4
+
+
+def _budget_args():
+    lines = [row(v)[0] for v in CASE.budget.pressures.values()]
+    return (
+        row(CASE.budget.net_budget),
+        lines,
+        row(TABLE.investment.sum(axis=0)),
+        row(TABLE.gross_saving.sum(axis=0)),
+    )
+
+
+def test_budget_rollup_matches_engine_and_report(published) -> None:
+    got = call("cyps_budget_rollup", *_budget_args())
+    b = RESULTS.budget
+    want = [b.net_budget, b.pressures, b.investment, b.savings, b.net_forecast, b.funding_support]
+    assert_close(got, want)
+    # reference report, Table 1, net forecast 2016/17 = 64.495 (printed to £1k)
+    t1 = published["table1_cyps_budget"]
+    assert_close(got[4], t1["net_forecast"], tol=published["tolerance"])
+
+
+def test_budget_rollup_years_down() -> None:
+    nb, lines, inv, sav = _budget_args()
+    cols = [[r[i] for r in lines] for i in range(YEARS)]  # one column per pressure line
+    got = call("cyps_budget_rollup", column(nb[0]), cols, column(inv[0]), column(sav[0]))
+    want = call("cyps_budget_rollup", nb, lines, inv, sav)
+    assert got == [list(r) for r in zip(*want, strict=True)]
+
+
+def test_budget_rollup_pressures_of_wrong_shape() -> None:
+    with pytest.raises(ArgumentError, match="'pressures': is 2 x 3; expected 5 years"):
+        call("cyps_budget_rollup", [[1, 1, 1, 1, 1]], [[1, 2, 3], [4, 5, 6]], [[0] * 5], [[0] * 5])
+
+
+def test_additional_funding_matches_engine_and_report(published) -> None:
+    m = len(CASE.mtfs_years)
+    a = RESULTS.additional
+    others = [row(p.levels)[0] for p in CASE.other_proposals]
+    got = call("cyps_additional_funding", row(a.cyps_pressures), row(a.cyps_net_investment), others)
+    assert_close(got, [a.total])
+    # 2016/17: 7.848 pressures + 0.179 net investment + 0.128 adult care + 0.301 corporate
+    assert got[0][0] == pytest.approx(7.848 + 0.179 + 0.128 + 0.301, abs=1e-9)
+    assert_close(got[0], published["table3"]["total_additional_funding"], tol=0.0016)
+    assert len(got[0]) == m
+    # no other directorates: pressures + net investment only (1 + 2 = 3)
+    assert call("cyps_additional_funding", 1, 2, None) == [[3.0]]
+
+
+def test_funding_gap_matches_engine_and_report(published) -> None:
+    levels = row(RESULTS.additional.total)
+    got = call("cyps_funding_gap", row(CASE.mtfs.base_gap), levels, None)
+    assert_close(got, [RESULTS.gap.revised])
+    assert_close(got[0][1:], published["table4"]["revised_gap_from_2017_18"], tol=0.0016)
+    # first year recurring: 1 + 0.5 = 1.5; 2 + (0.7 - 0.5) = 2.2
+    got = call("cyps_funding_gap", [[1], [2]], [[0.5], [0.7]], False)
+    assert_close(got, [[1.5], [2.2]])
+    with pytest.raises(ArgumentError, match="'current_year_one_off': expected TRUE or FALSE"):
+        call("cyps_funding_gap", [[1, 2]], [[0.5, 0.7]], "maybe")
+
+
+def test_version() -> None:
+    assert call("cyps_version") == [[f"cypsxl {__version__}"]]
+
+
+# --------------------------------------------------------------------------- properties
+
+money = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False).map(lambda x: round(x, 3))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(money, money), min_size=2, max_size=10))
+def test_rows_and_columns_give_the_same_numbers(pairs) -> None:
+    # one year is a single cell, neither a row nor a column: two years or more
+    inv, sav = [p[0] for p in pairs], [p[1] for p in pairs]
+    across = call("cyps_bid_profile", [inv], [sav])
+    down = call("cyps_bid_profile", [[v] for v in inv], [[v] for v in sav])
+    assert down == [list(r) for r in zip(*across, strict=True)]
+    net = np.asarray(inv) - np.asarray(sav)
+    assert_close(across[0][: len(pairs)], net)

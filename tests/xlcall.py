@@ -1,0 +1,37 @@
+"""Call cypsxl's Excel functions and scripts the way Excel does, through xlwings' own layer.
+
+conftest.py has set the xlwings environment before this module imports xlwings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from types import ModuleType
+from typing import Any
+
+import xlwings as xw
+from xlwings.server import custom_functions_call
+
+from cypsxl.excel import functions
+
+__all__ = ["call", "payload"]
+
+
+def payload(func_name: str, *args: Any) -> dict[str, Any]:
+    """The POST body xlwings' Office.js custom-functions code sends (every arg 2-D)."""
+    return {
+        "client": "Office.js",
+        "version": xw.__version__,
+        "runtime": "1.4",
+        "func_name": func_name,
+        "args": [a if isinstance(a, list) else [[a]] for a in args],
+        "caller_address": "[MTFS.xlsx]What if!B2",
+        "session_id": "test-session",
+        "culture_info_name": "en-GB",
+        "date_format": "dd/mm/yyyy",
+    }
+
+
+def call(func_name: str, *args: Any, module: ModuleType = functions) -> Any:
+    """The 2-D list Excel would show for ``=FUNC_NAME(args...)``."""
+    return asyncio.run(custom_functions_call(payload(func_name, *args), module))
