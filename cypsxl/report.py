@@ -75,8 +75,11 @@ def _shorten(text: str, width: int = 50) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+_LABELS = {"ifa": "IFA", "sgo": "SGO", "in_house_fostering": "In-house fostering"}
+
+
 def _label(key: str) -> str:
-    return key.replace("_", " ").capitalize()
+    return _LABELS.get(key, key.replace("_", " ").capitalize())
 
 
 def results_tables(r: Results) -> list[TextTable]:
@@ -142,7 +145,39 @@ def results_tables(r: Results) -> list[TextTable]:
     t5 = TextTable(
         "Bid gross savings / cost avoidance", years, saving_rows, total_from=len(saving_rows) - 1
     )
-    return [t1, t2, t3, t4, t5]
+    tables = [t1, t2, t3, t4, t5]
+    if r.placements is not None:
+        tables.append(_placement_text(r))
+    return tables
+
+
+def _placement_text(r: Results) -> TextTable:
+    p = r.placements
+    assert p is not None
+    weeks = r.case.assumptions.weeks_per_year
+    rows: list[tuple[str, ArrayLike, str]] = [
+        (
+            f"{_label(k)}: {p.counts[i]:g} x £{p.weekly_cost[i]:,.0f} x {weeks:g} wk",
+            [p.annual_cost[i]],
+            "",
+        )
+        for i, k in enumerate(p.types)
+    ]
+    rows.append(("Total placements now", [p.annual_cost.sum()], ""))
+    table = TextTable("Placements: annual cost now", ["a year"], rows, total_from=len(rows) - 1)
+    if p.projected_cost is None or p.lac_numbers is None:
+        return table
+    proj = TextTable(
+        "Looked-after children on trend, priced at today's mix",
+        list(r.case.years),
+        [("Cost of placements (£m)", p.projected_cost, "")],
+    )
+    numbers = "  ".join(f"{y}: {n:g}" for y, n in zip(r.case.years, p.lac_numbers, strict=True))
+    return TextTable(
+        f"{table.render()}\n\n{proj.title}\nChildren: {numbers}",
+        proj.columns,
+        proj.rows,
+    )
 
 
 def render_tables(r: Results) -> str:
@@ -159,6 +194,27 @@ def render_tables(r: Results) -> str:
 
 def _floats(values: Any) -> list[float]:
     return [float(v) for v in np.asarray(values, dtype=np.float64).ravel()]
+
+
+def _placements_dict(r: Results) -> dict[str, Any]:
+    p = r.placements
+    if p is None:
+        return {}
+    out: dict[str, Any] = {
+        "by_type": {
+            k: {
+                "count": float(p.counts[i]),
+                "weekly_cost": float(p.weekly_cost[i]),
+                "annual_cost": float(p.annual_cost[i]),
+            }
+            for i, k in enumerate(p.types)
+        },
+        "annual_cost": float(p.annual_cost.sum()),
+    }
+    if p.lac_numbers is not None and p.projected_cost is not None:
+        out["lac_numbers"] = _floats(p.lac_numbers)
+        out["projected_cost"] = _floats(p.projected_cost)
+    return {"placements": out}
 
 
 def results_to_dict(r: Results) -> dict[str, Any]:
@@ -197,6 +253,7 @@ def results_to_dict(r: Results) -> dict[str, Any]:
             "funding_support": _floats(b.funding_support),
         },
         "bid_total_net": _floats(t.net.sum(axis=0)),
+        **_placements_dict(r),
         "total_additional_funding": _floats(r.additional.total),
         "funding_gap": {
             "base": _floats(r.gap.base),

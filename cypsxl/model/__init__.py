@@ -27,7 +27,15 @@ from .case import (
     OtherProposal,
     Placements,
 )
-from .engine import AdditionalFunding, BidTable, Results, bid_table, run_case
+from .engine import (
+    AdditionalFunding,
+    BidTable,
+    PlacementTable,
+    Results,
+    bid_table,
+    placement_table,
+    run_case,
+)
 from .placements import (
     DEFAULT_WEEKS_PER_YEAR,
     PlacementType,
@@ -64,6 +72,7 @@ __all__ = [
     "Mtfs",
     "OptimismBias",
     "OtherProposal",
+    "PlacementTable",
     "PlacementType",
     "Placements",
     "Results",
@@ -88,6 +97,7 @@ __all__ = [
     "payback_years",
     "placement_cost",
     "placement_mix_cost",
+    "placement_table",
     "price_projection",
     "run_case",
     "validate_timeline",

@@ -11,8 +11,17 @@ from .avoidance import cost_avoidance
 from .bids import breakeven_years, cumulative_net, payback_years
 from .budget import BudgetRollup, FundingGap, additional_funding, budget_rollup, funding_gap
 from .case import POUNDS_PER_MILLION, Bid, Case
+from .placements import lac_projection, placement_cost
 
-__all__ = ["AdditionalFunding", "BidTable", "Results", "bid_table", "run_case"]
+__all__ = [
+    "AdditionalFunding",
+    "BidTable",
+    "PlacementTable",
+    "Results",
+    "bid_table",
+    "placement_table",
+    "run_case",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +52,18 @@ class AdditionalFunding:
 
 
 @dataclass(frozen=True, slots=True)
+class PlacementTable:
+    """Placement costs by type now, and the LAC projection priced by today's mix (£m)."""
+
+    types: tuple[str, ...]
+    weekly_cost: FloatArray  # £ a week, by type
+    counts: FloatArray  # children, by type
+    annual_cost: FloatArray  # £m a year, by type
+    lac_numbers: FloatArray | None  # children by year (trend projection)
+    projected_cost: FloatArray | None  # £m by year at today's mix and unit costs
+
+
+@dataclass(frozen=True, slots=True)
 class Results:
     """All tables of a run. Arrays over ``case.years`` except Tables 3-4 (MTFS years)."""
 
@@ -52,6 +73,7 @@ class Results:
     pressures_by_line: dict[str, FloatArray]
     additional: AdditionalFunding
     gap: FundingGap
+    placements: PlacementTable | None = None
 
 
 def _matrix(rows: list[tuple[float, ...] | None], n_years: int) -> FloatArray:
@@ -107,6 +129,34 @@ def bid_table(case: Case) -> BidTable:
     )
 
 
+def placement_table(case: Case) -> PlacementTable | None:
+    """Price the case's ``[placements]``; project LAC numbers when a start and trend are given.
+
+    The projection starts from ``lac_numbers`` (or the placements' total count) and grows
+    by ``lac_trend_growth_per_year``; it is priced at the current mix's average weekly cost.
+
+    >>> from cypsxl.casefile import reference_case
+    >>> placement_table(reference_case()) is None     # the reference case has no [placements]
+    True
+    """
+    p = case.placements
+    if p is None or not p.weekly_cost:
+        return None
+    types = tuple(p.weekly_cost)
+    weekly = np.array([p.weekly_cost[k] for k in types])
+    counts = np.array([p.counts.get(k, 0.0) for k in types])
+    weeks = case.assumptions.weeks_per_year
+    annual = placement_cost(counts, weekly, weeks) / POUNDS_PER_MILLION
+    start = case.budget.lac_numbers if case.budget.lac_numbers is not None else counts.sum()
+    growth = case.budget.lac_trend_growth_per_year
+    if growth is None or counts.sum() == 0:
+        return PlacementTable(types, weekly, counts, annual, None, None)
+    numbers = lac_projection(start, growth, case.n_years)
+    average_weekly = float((counts * weekly).sum() / counts.sum())
+    projected = placement_cost(numbers, average_weekly, weeks) / POUNDS_PER_MILLION
+    return PlacementTable(types, weekly, counts, annual, numbers, projected)
+
+
 def run_case(case: Case) -> Results:
     """Compute every table of ``case``.
 
@@ -144,4 +194,5 @@ def run_case(case: Case) -> Results:
         pressures_by_line=lines,
         additional=additional,
         gap=gap,
+        placements=placement_table(case),
     )
