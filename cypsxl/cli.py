@@ -24,6 +24,7 @@ EXIT_PARTIAL = 3
 #: Sub-command modules, in the order ``--help`` lists them.
 COMMANDS = [
     "cypsxl.commands.run",
+    "cypsxl.commands.check",
 ]
 
 EPILOG = """examples:

@@ -196,3 +196,19 @@ def test_model_imports_no_workbook_or_excel_library():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.strip() == "[]"
+
+
+def test_check_reports_each_file(tmp_path, capsys):
+    good = tmp_path / "good.toml"
+    good.write_text(RECURRING, "utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(RECURRING.replace('ref = "N2"', 'ref = "N1"'), "utf-8")
+    assert main(["check", str(good)]) == 0
+    assert capsys.readouterr().out == f"ok: {good}: 2 bids, 2024/25-2026/27\n"
+    assert main(["check", str(good), str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == f"ok: {good}: 2 bids, 2024/25-2026/27\n"
+    assert captured.err == (
+        f"error: {bad}:21: bid N1: 'ref': duplicate bid reference (also bid #1); "
+        "expected each ref once\n"
+    )
