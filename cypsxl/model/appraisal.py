@@ -69,12 +69,12 @@ def discount_factors(rate: ArrayLike, n_years: int) -> FloatArray:
     r = as_float(rate)
     t = np.arange(n_years, dtype=np.float64)
     if r.ndim == 0 or r.shape[-1] == 1:
-        return (1.0 + r) ** -t
+        return as_float((1.0 + r) ** -t)
     if r.shape[-1] != n_years:
         raise ValueError(f"a schedule of {r.shape[-1]} rates for {n_years} years")
     growth = 1.0 + r
     growth[..., 0] = 1.0
-    return 1.0 / np.cumprod(growth, axis=-1)
+    return as_float(1.0 / np.cumprod(growth, axis=-1))
 
 
 def npv(net_saving: ArrayLike, rate: ArrayLike = GREEN_BOOK_RATE) -> float | FloatArray:
