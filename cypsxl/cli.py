@@ -24,6 +24,8 @@ EXIT_PARTIAL = 3
 #: Sub-command modules, in the order ``--help`` lists them.
 COMMANDS = [
     "cypsxl.commands.run",
+    "cypsxl.commands.appraise",
+    "cypsxl.commands.scenarios",
     "cypsxl.commands.check",
 ]
 

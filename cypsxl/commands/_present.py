@@ -1,0 +1,121 @@
+"""Shared presentation of the appraisal and scenario commands: plain text tables and
+JSON-safe numbers. No finance rules here."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..model import OptimismBias
+from ..report import fmt_money
+
+__all__ = [
+    "fmt_percent",
+    "fmt_ratio",
+    "fmt_year",
+    "json_number",
+    "json_numbers",
+    "optimism_text",
+    "render",
+]
+
+
+def json_number(value: Any) -> float | None:
+    """A float for JSON, ``None`` for NaN or infinity.
+
+    >>> json_number(np.float64(1.5)), json_number(float("nan"))
+    (1.5, None)
+    """
+    v = float(value)
+    return v if math.isfinite(v) else None
+
+
+def json_numbers(values: Any) -> list[float | None]:
+    """A row of numbers for JSON.
+
+    >>> json_numbers(np.array([1.0, np.nan]))
+    [1.0, None]
+    """
+    return [json_number(v) for v in np.asarray(values, dtype=np.float64).ravel()]
+
+
+def fmt_percent(value: float, decimals: int = 1) -> str:
+    """A fraction as a percentage; '-' for none.
+
+    >>> fmt_percent(0.4108), fmt_percent(float("nan"))
+    ('41.1%', '-')
+    """
+    if not math.isfinite(value):
+        return "-"
+    return f"{value * 100:.{decimals}f}%"
+
+
+def fmt_ratio(value: float) -> str:
+    """A ratio to two decimals; '-' for none.
+
+    >>> fmt_ratio(2.0), fmt_ratio(float("nan"))
+    ('2.00', '-')
+    """
+    return f"{value:.2f}" if math.isfinite(value) else "-"
+
+
+def fmt_year(year: int, years: Sequence[str]) -> str:
+    """A 1-based year as its financial-year label; '-' for none.
+
+    >>> fmt_year(2, ["2016/17", "2017/18"]), fmt_year(0, ["2016/17"])
+    ('2017/18', '-')
+    """
+    return years[int(year) - 1] if int(year) > 0 else "-"
+
+
+def fmt_cell(value: float) -> str:
+    """Money as the report prints it."""
+    return fmt_money(value)
+
+
+def render(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A fixed-width table: the first column left-aligned, the others right-aligned.
+
+    >>> print(render("T", ["Bid", "NPV"], [["A", "1.000"]]))
+    T
+    ----------
+    Bid    NPV
+    ----------
+    A    1.000
+    ----------
+    """
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    widths = [max(w, 3) for w in widths]
+
+    def line(cells: Sequence[str]) -> str:
+        first = f"{cells[0]:<{widths[0]}}"
+        rest = "".join(f"  {c:>{w}}" for c, w in zip(cells[1:], widths[1:], strict=True))
+        return (first + rest).rstrip()
+
+    head = line(header)
+    rule = "-" * len(head)
+    return "\n".join([title, rule, head, rule, *(line(r) for r in rows), rule])
+
+
+def optimism_text(bias: OptimismBias) -> str:
+    """One line describing an optimism bias.
+
+    >>> optimism_text(OptimismBias(0.2, 0.1, 1))
+    'investment +20%, savings -10%, delayed 1 year'
+    >>> optimism_text(OptimismBias())
+    'none'
+    """
+    if bias == OptimismBias():
+        return "none"
+    parts = []
+    if bias.investment_uplift:
+        parts.append(f"investment +{bias.investment_uplift * 100:g}%")
+    if bias.saving_cut:
+        parts.append(f"savings -{bias.saving_cut * 100:g}%")
+    if bias.saving_delay_years:
+        d = bias.saving_delay_years
+        parts.append(f"delayed {d} year{'s' if d != 1 else ''}")
+    return ", ".join(parts)

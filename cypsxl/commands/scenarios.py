@@ -1,0 +1,269 @@
+"""``cypsxl scenarios [CASE] [-n N] [--seed S] [--json]``: the Monte Carlo run of a case."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from ..casefile import load_case
+from ..cli import InputError
+from ..model import ScenarioResults, ScenarioSummary, Uncertainty, monte_carlo
+from ..report import fmt_money
+from ._present import fmt_percent, json_numbers, render
+
+__all__ = ["register", "render_scenarios", "scenarios_to_dict"]
+
+HELP = """Run a case many times with its uncertain inputs ([[uncertainty]] in the case file)
+drawn from their distributions, and report percentiles (P10, P50, P90) of the total net
+saving, funding support and revised funding gap by year, and the chance each bid pays
+back within N years - before and after optimism bias, with the same draws.
+
+examples:
+  cypsxl scenarios mycase.toml                 10,000 scenarios (or the case's [scenarios] n)
+  cypsxl scenarios mycase.toml -n 50000 --seed 7
+  cypsxl scenarios mycase.toml --json          as JSON (money in £m, chances as fractions)
+"""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``scenarios`` command."""
+    p = subparsers.add_parser(
+        "scenarios",
+        help="Monte Carlo: percentiles of net saving, funding support and gap; payback odds",
+        description=HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "case", nargs="?", help="case file (.toml); default: the embedded reference case"
+    )
+    p.add_argument("-n", type=int, help="number of scenarios (default: the case's, else 10,000)")
+    p.add_argument("--seed", type=int, help="random seed (default: the case's, else a new one)")
+    p.add_argument(
+        "--payback-years",
+        type=int,
+        metavar="N",
+        help="report the chance of payback within N years (default: the MTFS years)",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    p.set_defaults(func=_run)
+
+
+def _progress(stream: TextIO) -> Callable[[int, int], None] | None:
+    """A progress line on a terminal; nothing when output is redirected."""
+    if not stream.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        stream.write(f"\rscenarios: {done:,} / {total:,}")
+        if done >= total:
+            stream.write("\r" + " " * 40 + "\r")
+        stream.flush()
+
+    return show
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.n is not None and args.n < 1:
+        raise InputError(f"-n: expected a whole number of scenarios >= 1, got {args.n}")
+    if args.seed is not None and args.seed < 0:
+        raise InputError(f"--seed: expected a whole number >= 0, got {args.seed}")
+    if args.payback_years is not None and args.payback_years < 1:
+        raise InputError(f"--payback-years: expected a whole number >= 1, got {args.payback_years}")
+    case = load_case(args.case)
+    results = monte_carlo(
+        case, args.n, args.seed, args.payback_years, progress=_progress(sys.stderr)
+    )
+    if args.json:
+        json.dump(scenarios_to_dict(results), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_scenarios(results))
+    return 0
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def _pct_key(q: float) -> str:
+    return f"p{q:g}"
+
+
+def _by_percentile(s: ScenarioSummary, values: Any) -> dict[str, list[float | None]]:
+    return {_pct_key(q): json_numbers(values[k]) for k, q in enumerate(s.percentiles)}
+
+
+def _summary_dict(s: ScenarioSummary, refs: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "net_saving": _by_percentile(s, s.net_saving),
+        "funding_support": _by_percentile(s, s.funding_support),
+        "revised_gap": _by_percentile(s, s.revised_gap),
+        "programme_npv": {
+            _pct_key(q): float(s.programme_npv[k]) for k, q in enumerate(s.percentiles)
+        },
+        "prob_programme_npv_positive": s.prob_programme_npv_positive,
+        "prob_gap_within_base": s.prob_gap_within_base,
+        "bids": {
+            ref: {
+                "prob_payback": float(s.prob_payback[i]),
+                "prob_discounted_payback": float(s.prob_discounted_payback[i]),
+                "prob_npv_positive": float(s.prob_npv_positive[i]),
+                "npv": {_pct_key(q): float(s.bid_npv[k, i]) for k, q in enumerate(s.percentiles)},
+            }
+            for i, ref in enumerate(refs)
+        },
+    }
+
+
+def _uncertainty_dict(u: Uncertainty) -> dict[str, Any]:
+    return {
+        "input": u.input,
+        "distribution": u.distribution,
+        "min": u.low,
+        "mode": u.mode,
+        "max": u.high,
+        "bids": list(u.bids),
+        "line": u.line,
+        "shared": u.shared,
+    }
+
+
+def scenarios_to_dict(r: ScenarioResults) -> dict[str, Any]:
+    """The JSON document of ``cypsxl scenarios --json`` (money in £m; chances 0-1).
+
+    >>> from cypsxl import load_case
+    >>> from cypsxl.model import monte_carlo
+    >>> d = scenarios_to_dict(monte_carlo(load_case(), n=5, seed=1))
+    >>> d["n"], d["seed"], d["base"]["revised_gap"]["p50"][1]     # Table 4, 2017/18
+    (5, 1, 24.13)
+    """
+    case = r.case
+    refs = tuple(b.ref for b in case.bids)
+    return {
+        "case": {"name": case.name, "authority": case.authority},
+        "years": list(case.years),
+        "mtfs_years": list(case.mtfs_years),
+        "n": r.n,
+        "seed": r.seed,
+        "payback_within_years": r.payback_within,
+        "uncertainties": [_uncertainty_dict(u) for u in case.scenarios.uncertainties],
+        "base_gap": json_numbers(case.mtfs.base_gap),
+        "optimism_bias_applied": r.has_optimism_bias,
+        "base": _summary_dict(r.base, refs),
+        "adjusted": _summary_dict(r.adjusted, refs),
+    }
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _describe(u: Uncertainty) -> str:
+    if u.distribution == "fixed":
+        shape = f"fixed {u.mode:g}"
+    elif u.distribution == "uniform":
+        shape = f"uniform({u.low:g}, {u.high:g})"
+    else:
+        shape = f"{u.distribution}({u.low:g}, {u.mode:g}, {u.high:g})"
+    target = f"line {u.line}" if u.input == "pressure" else ", ".join(u.bids) or "every bid"
+    draw = "; one draw for all" if u.shared else ""
+    return f"  {u.input}: {shape} - {target}{draw}"
+
+
+def _percentile_table(r: ScenarioResults, title: str, columns: list[str], field: str) -> str:
+    rows = []
+    for label, s in (("", r.base), (" OB", r.adjusted)):
+        values = getattr(s, field)
+        for k, q in enumerate(s.percentiles):
+            rows.append([f"P{q:g}{label}", *(fmt_money(v) for v in values[k])])
+    return render(title, ["£m", *columns], rows)
+
+
+def _bids_table(r: ScenarioResults) -> str:
+    n = r.payback_within
+    b, a = r.base, r.adjusted
+    header = [
+        "Bid",
+        f"Payback <= {n} yrs",
+        "OB",
+        "Disc. payback",
+        "OB",
+        "NPV > 0",
+        "OB",
+        "NPV P10",
+        "P50",
+        "P90",
+    ]
+    rows = [
+        [
+            bid.ref,
+            fmt_percent(b.prob_payback[i], 0),
+            fmt_percent(a.prob_payback[i], 0),
+            fmt_percent(b.prob_discounted_payback[i], 0),
+            fmt_percent(a.prob_discounted_payback[i], 0),
+            fmt_percent(b.prob_npv_positive[i], 0),
+            fmt_percent(a.prob_npv_positive[i], 0),
+            *(fmt_money(b.bid_npv[k, i]) for k in range(len(b.percentiles))),
+        ]
+        for i, bid in enumerate(r.case.bids)
+    ]
+    return render(
+        f"Chance of each bid paying back within {n} years (OB = with optimism bias)",
+        header,
+        rows,
+    )
+
+
+def render_scenarios(r: ScenarioResults) -> str:
+    """Every scenario table as text.
+
+    >>> from cypsxl import load_case
+    >>> from cypsxl.model import monte_carlo
+    >>> "P50" in render_scenarios(monte_carlo(load_case(), n=5, seed=1))
+    True
+    """
+    case = r.case
+    us = case.scenarios.uncertainties
+    head = [
+        f"{case.name}\n{case.authority}".strip(),
+        f"Monte Carlo: {r.n:,} scenarios, seed {r.seed}. Money in £m; P10/P50/P90 are"
+        " percentiles over the scenarios.",
+        "Uncertain inputs:"
+        if us
+        else "Uncertain inputs: none (every scenario is the central"
+        " case; add [[uncertainty]] tables to the case file).",
+        *(_describe(u) for u in us),
+        "Optimism bias: applied on top of the draws in the OB rows."
+        if r.has_optimism_bias
+        else "Optimism bias: none in the case (OB rows equal the base).",
+    ]
+    years, mtfs = list(case.years), list(case.mtfs_years)
+    b, a = r.base, r.adjusted
+    body = [
+        _percentile_table(r, "Total net saving (savings - investment)", years, "net_saving"),
+        _percentile_table(r, "CYPS funding support", years, "funding_support"),
+        _percentile_table(r, "Revised funding gap (new each year)", mtfs, "revised_gap"),
+        _bids_table(r),
+        render(
+            "Programme",
+            ["", "Base", "With OB"],
+            [
+                *(
+                    [f"NPV P{q:g}", fmt_money(b.programme_npv[k]), fmt_money(a.programme_npv[k])]
+                    for k, q in enumerate(b.percentiles)
+                ),
+                [
+                    "Chance NPV > 0",
+                    fmt_percent(b.prob_programme_npv_positive, 0),
+                    fmt_percent(a.prob_programme_npv_positive, 0),
+                ],
+                [
+                    f"Chance gap {mtfs[-1]} <= base",
+                    fmt_percent(b.prob_gap_within_base, 0),
+                    fmt_percent(a.prob_gap_within_base, 0),
+                ],
+            ],
+        ),
+    ]
+    return "\n".join(head) + "\n\n" + "\n\n".join(body) + "\n"
