@@ -1,0 +1,856 @@
+"""Read filled bid templates back: fields by defined name, every problem located to a cell.
+
+Each file goes through :mod:`.safety` first, then its fields are found by their
+workbook-scoped defined names (:mod:`.layout`), checked like the template's own
+required checks, and its calculated cells are checked: each must still hold the
+template's formula, and any cached value must equal what the engine computes from the
+inputs (someone may have typed over a formula). Cached values are never used as data.
+
+:func:`collect_bids` reads many files (on every core for a large batch) and returns the
+accepted bids, and the rejected files with their errors; one bad file never stops it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..model import (
+    POUNDS_PER_MILLION,
+    Assumptions,
+    Bid,
+    Case,
+    CypsBudget,
+    Mtfs,
+    bid_table,
+    children_avoided,
+    cost_avoidance,
+)
+from ..model.case import frozen_map
+from ..model.timeline import FinancialYearError, parse_fy, validate_timeline
+from . import layout as L
+from ._xlsx import (
+    RawCell,
+    address,
+    parse_area,
+    read_cells,
+    read_custom_properties,
+    read_shared_strings,
+    read_workbook,
+)
+from .safety import HostileFile, is_lock_file, open_package
+
+__all__ = [
+    "WORKBOOK_SUFFIXES",
+    "BidData",
+    "CellProblem",
+    "CollectResult",
+    "FileResult",
+    "Rejected",
+    "collect_bids",
+    "find_workbooks",
+    "read_bid_file",
+]
+
+#: Files a folder scan picks up (others, such as .docx or .pdf, are ignored).
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods", ".csv")
+#: Cached formula results may differ from the engine by rounding noise only.
+CACHED_TOLERANCE = 1e-6
+#: Below this many files one process is faster than starting a pool.
+PARALLEL_FROM = 40
+
+
+@dataclass(frozen=True, slots=True)
+class CellProblem:
+    """One problem in a workbook, located: file, sheet and cell ('' when file-wide).
+
+    >>> str(CellProblem("CYPS_2.xlsx", "Bid", "D16", "expected a number >= 0, got -1"))
+    'CYPS_2.xlsx: Bid!D16: expected a number >= 0, got -1'
+    """
+
+    file: str
+    sheet: str
+    cell: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+        return f"{self.file}: {where}: {self.message}" if where else f"{self.file}: {self.message}"
+
+    def as_dict(self) -> dict[str, str]:
+        """The ``--json`` form: sheet, cell and message."""
+        return {"sheet": self.sheet, "cell": self.cell, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A file that was not accepted, with every problem found in it."""
+
+    file: str
+    errors: list[CellProblem]
+
+
+@dataclass(frozen=True, slots=True)
+class BidData:
+    """A bid as read from a template (plain data, so it crosses process boundaries)."""
+
+    ref: str
+    title: str
+    service_area: str
+    directorate: str
+    cabinet_member: str
+    investment: tuple[float, ...]
+    gross_saving: tuple[float, ...] | None
+    prevented: tuple[float, ...] | None
+    current_budget: float | None
+    avoided_cost_per_child: float | None
+    part_year_factor: float | None
+    fte: tuple[float, ...] | None
+    outcomes: dict[str, tuple[float, ...]]
+    notes: dict[str, str]
+    ref_cell: str
+
+    def to_bid(self, base: Assumptions | None = None) -> Bid:
+        """The model's :class:`Bid`; the template's avoided cost and part-year factor
+        become overrides only when children prevented are used and they differ from
+        ``base`` (all of them when there is no base)."""
+        cost = factor = None
+        if self.prevented is not None:
+            if base is None or self.avoided_cost_per_child != base.avoided_cost_per_child_per_year:
+                cost = self.avoided_cost_per_child
+            if base is None or self.part_year_factor != base.part_year_factor:
+                factor = self.part_year_factor
+        return Bid(
+            ref=self.ref,
+            title=self.title,
+            investment=self.investment,
+            gross_saving=self.gross_saving,
+            prevented=self.prevented,
+            service_area=self.service_area,
+            directorate=self.directorate,
+            cabinet_member=self.cabinet_member,
+            current_budget=self.current_budget,
+            avoided_cost_per_child_per_year=cost,
+            part_year_factor=factor,
+            fte=self.fte,
+            outcomes=frozen_map(self.outcomes),  # type: ignore[arg-type]
+            notes=frozen_map(self.notes),
+        )
+
+
+@dataclass(slots=True)
+class FileResult:
+    """What reading one file gave: the bid (if accepted), its years, errors, warnings."""
+
+    file: str
+    data: BidData | None = None
+    years: tuple[str, ...] | None = None
+    errors: list[CellProblem] = field(default_factory=list)
+    warnings: list[CellProblem] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class CollectResult:
+    """The outcome of :func:`collect_bids`.
+
+    ``bids`` in file order; ``files`` maps each accepted ref to its file; ``rejected``
+    lists every file not accepted with its errors; ``warnings`` lists accepted files
+    with something to note (macros, links); ``skipped`` lists Excel lock files.
+    """
+
+    bids: list[Bid]
+    files: dict[str, str]
+    rejected: list[Rejected]
+    years: tuple[str, ...]
+    warnings: list[Rejected] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- one file
+
+
+class _Sheet:
+    """Cells of the sheets a bid uses, and the problems found, for one file."""
+
+    def __init__(self, file: str, cells: dict[str, dict[tuple[int, int], RawCell]]) -> None:
+        self.file = file
+        self.cells = cells
+        self.errors: list[CellProblem] = []
+
+    def cell(self, sheet: str, row: int, col: int) -> RawCell | None:
+        return self.cells.get(sheet, {}).get((row, col))
+
+    def error(self, sheet: str, row: int, col: int, message: str) -> None:
+        self.errors.append(CellProblem(self.file, sheet, address(row, col), message))
+
+
+def _blank(c: RawCell | None) -> bool:
+    return c is None or (c.formula is None and (c.value is None or c.value == ""))
+
+
+def _describe(c: RawCell) -> str:
+    if c.error:
+        return f"the error {c.value}"
+    text = str(c.value)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def _input_cell(s: _Sheet, sheet: str, row: int, col: int) -> RawCell | None:
+    """An input cell: refused (recorded) when it holds a formula."""
+    c = s.cell(sheet, row, col)
+    if c is not None and c.formula is not None:
+        s.error(sheet, row, col, f"holds a formula (={c.formula[:60]}); type the value instead")
+        return None
+    return c
+
+
+def _text(s: _Sheet, area: L.Area, label: str, limit: int, required: bool) -> str:
+    c = _input_cell(s, area.sheet, area.row, area.col)
+    if _blank(c) or c is None:
+        if required:
+            s.error(area.sheet, area.row, area.col, f"{label} is missing")
+        return ""
+    if c.error or isinstance(c.value, bool):
+        s.error(area.sheet, area.row, area.col, f"{label}: expected text, got {_describe(c)}")
+        return ""
+    value = c.value
+    text = (
+        str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    ).strip()
+    if len(text) > limit:
+        s.error(
+            area.sheet,
+            area.row,
+            area.col,
+            f"{label} is {len(text):,} characters long; at most {limit:,}",
+        )
+        return ""
+    if required and not text:
+        s.error(area.sheet, area.row, area.col, f"{label} is missing")
+    return text
+
+
+def _number(
+    s: _Sheet,
+    sheet: str,
+    row: int,
+    col: int,
+    label: str,
+    minimum: float | None,
+    maximum: float | None = None,
+    whole: bool = False,
+) -> float | None:
+    """A number input: None when blank; a problem recorded when not acceptable."""
+    c = _input_cell(s, sheet, row, col)
+    if c is None or _blank(c):
+        return None
+    value = c.value
+    if c.error or isinstance(value, bool) or not isinstance(value, float):
+        s.error(sheet, row, col, f"{label}: expected a number, got text {_describe(c)}")
+        return None
+    bad = not math.isfinite(value)
+    bad = bad or (minimum is not None and value < minimum)
+    bad = bad or (maximum is not None and value > maximum)
+    bad = bad or (whole and not value.is_integer())
+    if bad:
+        want = "a whole number" if whole else "a number"
+        if minimum is not None and maximum is not None:
+            want += f" from {minimum:g} to {maximum:g}"
+        elif minimum is not None:
+            want += f" >= {minimum:g}"
+        s.error(sheet, row, col, f"{label}: expected {want}, got {value:g}")
+        return None
+    return value
+
+
+def _row(
+    s: _Sheet,
+    area: L.Area,
+    label: str,
+    years: Sequence[str],
+    whole: bool = False,
+    minimum: float | None = 0.0,
+    required: bool = False,
+) -> tuple[list[float | None], bool]:
+    """A row of numbers by year (None = blank) and whether every cell was acceptable."""
+    before = len(s.errors)
+    out: list[float | None] = []
+    for k in range(area.width):
+        col = area.col + k
+        value = _number(s, area.sheet, area.row, col, f"{label} {years[k]}", minimum, None, whole)
+        if value is None and required and _blank(s.cell(area.sheet, area.row, col)):
+            s.error(area.sheet, area.row, col, f"{label} {years[k]} is missing; enter 0 where none")
+        out.append(value)
+    return out, len(s.errors) == before
+
+
+def _filled(values: list[float | None]) -> bool:
+    return any(v is not None for v in values)
+
+
+def _zeros(values: list[float | None]) -> tuple[float, ...]:
+    return tuple(0.0 if v is None else float(v) for v in values)
+
+
+def _years(s: _Sheet, area: L.Area) -> tuple[str, ...] | None:
+    labels = []
+    for r, c in area.cells():
+        cell = s.cell(area.sheet, r, c)
+        label = "" if cell is None or cell.value is None else str(cell.value).strip()
+        try:
+            parse_fy(label)
+        except FinancialYearError as exc:
+            s.error(area.sheet, r, c, f"years: {exc}")
+            return None
+        labels.append(label)
+    try:
+        validate_timeline(labels)
+    except FinancialYearError as exc:
+        s.error(area.sheet, area.row, area.col, f"years: {exc}")
+        return None
+    return tuple(labels)
+
+
+def _layout(s: _Sheet, info: Any, props: dict[str, str]) -> L.Layout | None:
+    """The layout found from the workbook-scoped defined names; problems recorded."""
+    version = props.get("cypsxl_template_version")
+    if version is None:
+        s.errors.append(
+            CellProblem(
+                s.file,
+                "",
+                "",
+                (
+                    "is not a cypsxl bid template (no template version in its document "
+                    "properties); fill in the bid template issued by finance"
+                ),
+            )
+        )
+        return None
+    if version != L.TEMPLATE_VERSION:
+        s.errors.append(
+            CellProblem(
+                s.file,
+                "",
+                "",
+                (
+                    f"is made from bid template version {version}; this collection reads version "
+                    f"{L.TEMPLATE_VERSION}: copy the figures into the current template"
+                ),
+            )
+        )
+        return None
+    counts = Counter(n.name for n in info.names if not n.sheet_scoped)
+    found = {n.name: n.text for n in info.names if not n.sheet_scoped}
+    lay: L.Layout = {}
+    for f in L.FIELDS:
+        if counts[f.name] > 1:
+            s.errors.append(
+                CellProblem(
+                    s.file,
+                    "",
+                    "",
+                    (f"defined name '{f.name}' is defined {counts[f.name]} times; expected once"),
+                )
+            )
+            continue
+        if f.name not in found:
+            s.errors.append(
+                CellProblem(
+                    s.file,
+                    "",
+                    "",
+                    (
+                        f"defined name '{f.name}' is missing (the template was altered); "
+                        "fill in a fresh copy of the template"
+                    ),
+                )
+            )
+            continue
+        area = parse_area(found[f.name])
+        if area is None or area.sheet not in info.sheets:
+            s.errors.append(
+                CellProblem(
+                    s.file,
+                    "",
+                    "",
+                    (
+                        f"defined name '{f.name}' refers to {found[f.name][:60]!r}, not to "
+                        "cells of this workbook (rows or a sheet may have been deleted)"
+                    ),
+                )
+            )
+            continue
+        lay[f.name] = area
+    if len(lay) < len(L.FIELDS):
+        return None
+    if props.get("cypsxl_schema") != L.SCHEMA_FINGERPRINT:
+        s.errors.append(
+            CellProblem(
+                s.file,
+                "",
+                "",
+                (
+                    f"template schema {props.get('cypsxl_schema')!r} is not this version's "
+                    f"{L.SCHEMA_FINGERPRINT!r}: the template was altered"
+                ),
+            )
+        )
+        return None
+    return lay
+
+
+def _shapes(s: _Sheet, lay: L.Layout) -> bool:
+    """Rows must be one row as wide as the years; single fields one cell."""
+    width = lay["years"].width
+    ok = lay["years"].height == 1
+    if not ok:
+        s.errors.append(
+            CellProblem(
+                s.file, lay["years"].sheet, lay["years"].ref(False), "the years must be one row"
+            )
+        )
+    for f in L.FIELDS:
+        a = lay[f.name]
+        if f.kind.endswith("_row") or f.kind == "calc_row":
+            want = (1, width)
+        elif f.kind in ("text_column", "measure_block"):
+            want = (L.N_OUTCOMES, width if f.kind == "measure_block" else 1)
+        elif f.kind == "check_column":
+            want = (len(L.CHECKS), 1)
+        elif f.kind == "years":
+            continue
+        else:
+            want = (1, 1)
+        if (a.height, a.width) != want:
+            s.errors.append(
+                CellProblem(
+                    s.file,
+                    a.sheet,
+                    a.ref(False),
+                    (
+                        f"'{f.name}' covers {a.height} x {a.width} cells; "
+                        f"expected {want[0]} x {want[1]}"
+                        + (
+                            " (one per year: the years row does not match)"
+                            if want[1] == width > 1
+                            else ""
+                        )
+                    ),
+                )
+            )
+            ok = False
+    return ok
+
+
+def _check_formulas(s: _Sheet, lay: L.Layout) -> None:
+    for (sheet, row, col), want in L.expected_formulas(lay).items():
+        c = s.cell(sheet, row, col)
+        if c is None or c.formula is None:
+            what = "is empty" if _blank(c) else f"holds the value {_describe(c)}"  # type: ignore[arg-type]
+            s.error(sheet, row, col, f"calculated cell {what}: its formula {want} was typed over")
+        elif L.normalise_formula(c.formula) != L.normalise_formula(want):
+            s.error(sheet, row, col, f"formula changed to ={c.formula[:80]}; expected {want}")
+
+
+def _same(cached: Any, want: Any) -> bool:
+    if isinstance(want, str) or isinstance(cached, str):
+        return str(cached) == str(want)
+    return isinstance(cached, float) and abs(cached - float(want)) <= CACHED_TOLERANCE
+
+
+def _check_cached(s: _Sheet, lay: L.Layout, d: BidData, years: Sequence[str]) -> None:
+    """Cached results (from Excel or LibreOffice) must equal the engine's figures."""
+    n = len(years)
+    prevented = d.prevented or (0.0,) * n
+    cost = d.avoided_cost_per_child or 0.0
+    factor = 0.0 if d.part_year_factor is None else d.part_year_factor
+    case = Case(
+        name="",
+        years=tuple(years),
+        mtfs_years=tuple(years),
+        assumptions=Assumptions(avoided_cost_per_child_per_year=cost, part_year_factor=factor),
+        budget=CypsBudget(net_budget=(0.0,) * n, pressures=frozen_map()),  # type: ignore[arg-type]
+        bids=(d.to_bid(None),),
+        other_proposals=(),
+        mtfs=Mtfs(base_gap=(0.0,) * n),
+    )
+    t = bid_table(case)
+    rows = {
+        "children_avoided": children_avoided(prevented, factor),
+        "cost_avoidance": cost_avoidance(prevented, cost / POUNDS_PER_MILLION, factor),
+        "gross_saving": t.gross_saving[0],
+        "net": t.net[0],
+        "cumulative_net": t.cumulative_net[0],
+    }
+    singles: dict[str, Any] = {}
+    for name in ("payback_year", "breakeven_year"):
+        year = int(getattr(t, name)[0])
+        singles[name] = year or "none"
+        singles[name.replace("_year", "_fy")] = years[year - 1] if year else "none"
+    expected = {}
+    for name, values in rows.items():
+        a = lay[name]
+        for k in range(a.width):
+            expected[(a.sheet, a.row, a.col + k)] = float(np.asarray(values)[k])
+    for name, value in singles.items():
+        a = lay[name]
+        expected[(a.sheet, a.row, a.col)] = value
+    for (sheet, row, col), want in expected.items():
+        c = s.cell(sheet, row, col)
+        if c is None or c.formula is None or c.value is None:
+            continue  # no formula (reported already) or never calculated (written by cypsxl)
+        if c.error or not _same(c.value, want):
+            s.error(
+                sheet,
+                row,
+                col,
+                (
+                    f"saved result {_describe(c)} differs from the engine's {want!r}: a formula "
+                    "or a calculated cell was changed"
+                ),
+            )
+
+
+def _date_text(c: RawCell | None) -> str:
+    if c is None or c.value is None or c.formula is not None:
+        return ""
+    if isinstance(c.value, float) and 1 <= c.value < 2958466:
+        return (dt.date(1899, 12, 30) + dt.timedelta(days=int(c.value))).isoformat()
+    return str(c.value)[: L.MAX_TEXT_CHARS]
+
+
+def _fields(s: _Sheet, lay: L.Layout, years: tuple[str, ...]) -> BidData | None:
+    texts = {
+        f.name: _text(
+            s, lay[f.name], f.label, 40 if f.name == "bid_ref" else L.MAX_TEXT_CHARS, f.required
+        )
+        for f in L.HEADER
+        if f.kind == "text"
+    }
+    inv, _ = _row(s, lay["investment"], "funding sought", years, required=True)
+    prevented, _ = _row(s, lay["prevented"], "children prevented", years, whole=True)
+    entered, _ = _row(s, lay["gross_saving_entered"], "gross saving typed in", years)
+    fte, _ = _row(s, lay["fte"], "FTE", years)
+    agency, _ = _row(s, lay["agency_released"], "agency workers released", years, whole=True)
+    single = {}
+    for name, label, lo, hi in (
+        ("current_budget", "current budget", 0.0, None),
+        ("avoided_cost_per_child", "avoided cost per child", 0.0, None),
+        ("part_year_factor", "part-year factor", 0.0, 1.0),
+    ):
+        a = lay[name]
+        single[name] = _number(s, a.sheet, a.row, a.col, label, lo, hi)
+    uses_prevented = any(not _blank(s.cell(*_at(lay["prevented"], k))) for k in range(len(years)))
+    uses_entered = any(
+        not _blank(s.cell(*_at(lay["gross_saving_entered"], k))) for k in range(len(years))
+    )
+    if uses_prevented and uses_entered:
+        a = lay["prevented"]
+        s.error(
+            a.sheet,
+            a.row,
+            a.col,
+            (
+                f"fill either children prevented (row {a.row}) or gross saving typed in "
+                f"(row {lay['gross_saving_entered'].row}), not both"
+            ),
+        )
+    if uses_prevented:
+        for name, label in (
+            ("avoided_cost_per_child", "avoided cost per child (£ a year)"),
+            ("part_year_factor", "part-year factor (0 to 1)"),
+        ):
+            a = lay[name]
+            if single[name] is None and _blank(s.cell(a.sheet, a.row, a.col)):
+                s.error(a.sheet, a.row, a.col, f"{label} is missing; needed for children prevented")
+    outcomes = _outcomes(s, lay, years)
+    notes = _notes(s, lay)
+    if s.errors:
+        return None
+    if _filled(agency):
+        outcomes["agency_workers_released"] = _zeros(agency)
+    ref_area = lay["bid_ref"]
+    return BidData(
+        ref=texts["bid_ref"],
+        title=texts["bid_title"],
+        service_area=texts["service_area"],
+        directorate=texts["directorate"],
+        cabinet_member=texts["cabinet_member"],
+        investment=_zeros(inv),
+        gross_saving=_zeros(entered) if uses_entered else None,
+        prevented=_zeros(prevented) if uses_prevented else None,
+        current_budget=single["current_budget"],
+        avoided_cost_per_child=single["avoided_cost_per_child"],
+        part_year_factor=single["part_year_factor"],
+        fte=_zeros(fte) if _filled(fte) else None,
+        outcomes=outcomes,
+        notes=notes | ({"contact": texts["contact"]} if texts["contact"] else {}),
+        ref_cell=f"{ref_area.sheet}!{ref_area.ref(False)}",
+    )
+
+
+def _at(a: L.Area, k: int) -> tuple[str, int, int]:
+    return a.sheet, a.row, a.col + k
+
+
+def _outcomes(s: _Sheet, lay: L.Layout, years: Sequence[str]) -> dict[str, tuple[float, ...]]:
+    names, values = lay["outcome_names"], lay["outcome_values"]
+    out: dict[str, tuple[float, ...]] = {}
+    for i in range(names.height):
+        name_area = L.Area(names.sheet, names.row + i, names.col, names.row + i, names.col)
+        row_area = L.Area(values.sheet, values.row + i, values.col, values.row + i, values.last_col)
+        name = _text(s, name_area, f"outcome measure {i + 1}", L.MAX_TEXT_CHARS, False)
+        unit_area = L.Area(
+            names.sheet,
+            names.row + i,
+            lay["outcome_units"].col,
+            names.row + i,
+            lay["outcome_units"].col,
+        )
+        _text(s, unit_area, f"outcome unit {i + 1}", L.MAX_TEXT_CHARS, False)
+        row, _ = _row(s, row_area, name or f"outcome measure {i + 1}", years, minimum=None)
+        if _filled(row) and not name:
+            s.error(
+                name_area.sheet,
+                name_area.row,
+                name_area.col,
+                "outcome measure has values but no description",
+            )
+        elif name:
+            out[name] = _zeros(row)
+    return out
+
+
+def _notes(s: _Sheet, lay: L.Layout) -> dict[str, str]:
+    notes = {}
+    for i in range(1, len(L.QUESTIONS) + 1):
+        text = _text(s, lay[f"answer_{i}"], f"answer to question {i}", L.MAX_ANSWER_CHARS, False)
+        if text:
+            notes[f"answer_{i}"] = text
+    a = lay["bid_date"]
+    date = _date_text(_input_cell(s, a.sheet, a.row, a.col))
+    if date:
+        notes["date"] = date
+    return notes
+
+
+def read_bid_file(path: str | Path) -> FileResult:
+    """Read and check one filled template; never raises for a bad file.
+
+    >>> import tempfile, pathlib
+    >>> from cypsxl.workbook.template import write_blank_template
+    >>> p = write_blank_template(pathlib.Path(tempfile.mkdtemp()) / "b.xlsx", "CYPS_9")
+    >>> r = read_bid_file(p)
+    >>> r.data is None, [(e.cell, e.message) for e in r.errors][:2]  # doctest: +ELLIPSIS
+    (True, [('C7', 'Title is missing'), ('C16', 'funding sought 2016/17 is missing; ...')])
+    """
+    p = Path(path)
+    result = FileResult(str(p))
+    try:
+        pkg = open_package(p)
+    except HostileFile as exc:
+        result.errors.append(CellProblem(str(p), "", "", str(exc)))
+        return result
+    try:
+        result.warnings = [CellProblem(str(p), "", "", w) for w in pkg.warnings]
+        _read(pkg, result)
+    except HostileFile as exc:
+        result.errors.append(CellProblem(str(p), "", "", str(exc)))
+        result.data = None
+    finally:
+        pkg.close()
+    return result
+
+
+def _read(pkg: Any, result: FileResult) -> None:
+    info = read_workbook(pkg)
+    props = read_custom_properties(pkg)
+    s = _Sheet(result.file, {})
+    lay = _layout(s, info, props)
+    if lay is None or not _shapes(s, lay):
+        result.errors += s.errors
+        return
+    strings = read_shared_strings(pkg)
+    for sheet in {a.sheet for a in lay.values()}:
+        s.cells[sheet] = read_cells(pkg, info.sheets[sheet], strings)
+    years = _years(s, lay["years"])
+    if years is None:
+        result.errors += s.errors
+        return
+    result.years = years
+    _check_formulas(s, lay)
+    data = _fields(s, lay, years)
+    if data is not None:
+        _check_cached(s, lay, data, years)
+    result.errors += s.errors
+    result.data = data if not s.errors else None
+
+
+# --------------------------------------------------------------------------- many files
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(path: Path) -> tuple[object, ...]:
+    """Sort key that puts CYPS_2 before CYPS_10.
+
+    >>> sorted(["CYPS_10.xlsx", "CYPS_2.xlsx", "CYPS_1A.xlsx"], key=lambda s: natural_key(Path(s)))
+    ['CYPS_1A.xlsx', 'CYPS_2.xlsx', 'CYPS_10.xlsx']
+    """
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+        for part in _DIGITS.split(str(path))
+    )
+
+
+def find_workbooks(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path], list[str]]:
+    """Expand files and folders into (workbooks, Excel lock files skipped, paths not found).
+
+    Folders are searched recursively for :data:`WORKBOOK_SUFFIXES`; a folder whose name
+    looks like a workbook (``bids.xlsx/``) is returned as a file, so it is reported.
+    """
+    files: list[Path] = []
+    locks: list[Path] = []
+    missing: list[str] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir() and p.suffix.lower() not in WORKBOOK_SUFFIXES:
+            found = sorted(
+                (
+                    q
+                    for q in p.rglob("*")
+                    if q.suffix.lower() in WORKBOOK_SUFFIXES
+                    and not any(part.startswith(".") for part in q.relative_to(p).parts)
+                    and not any(
+                        parent.suffix.lower() in WORKBOOK_SUFFIXES
+                        for parent in q.relative_to(p).parents
+                        if parent != Path(".")
+                    )
+                ),
+                key=natural_key,
+            )
+            for q in found:
+                (locks if is_lock_file(q) else files).append(q)
+        elif p.exists() or p.is_symlink():
+            (locks if is_lock_file(p) else files).append(p)
+        else:
+            missing.append(str(p))
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        key = f.resolve() if f.exists() else f
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique, locks, missing
+
+
+def _read_many(
+    paths: list[Path], workers: int | None, progress: Callable[[int, int], None] | None
+) -> list[FileResult]:
+    total = len(paths)
+    n_workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+    results: list[FileResult] = []
+    if n_workers <= 1 or total < PARALLEL_FROM:
+        for i, p in enumerate(paths, start=1):
+            results.append(read_bid_file(p))
+            if progress:
+                progress(i, total)
+        return results
+    chunk = max(1, min(64, total // (n_workers * 8)))
+    with ProcessPoolExecutor(max_workers=n_workers) as pool:
+        for i, r in enumerate(pool.map(read_bid_file, paths, chunksize=chunk), start=1):
+            results.append(r)
+            if progress:
+                progress(i, total)
+    return results
+
+
+def collect_bids(
+    paths: Sequence[Path | str],
+    *,
+    years: Sequence[str] | None = None,
+    base: Assumptions | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> CollectResult:
+    """Read every bid template in ``paths`` (files or folders); one bad file never stops it.
+
+    ``years``: the plan years every bid must have (default: the years most files have).
+    ``base``: the case assumptions the bids will join; a bid's avoided cost and part-year
+    factor become overrides only where they differ. ``workers``: processes (default: the
+    cores; small batches run in this process). ``progress(done, total)`` after each file.
+    Paths that do not exist are rejected; duplicated references reject every file
+    that uses them.
+    """
+    files, locks, missing = find_workbooks(paths)
+    results = _read_many(files, workers, progress)
+    rejected = [Rejected(m, [CellProblem(m, "", "", "does not exist")]) for m in missing]
+    expected = tuple(years) if years is not None else None
+    if expected is None:
+        counts = Counter(r.years for r in results if r.data is not None and r.years)
+        expected = counts.most_common(1)[0][0] if counts else ()
+    by_ref: dict[str, list[FileResult]] = {}
+    for r in results:
+        if r.data is not None and r.years != expected:
+            r.errors.append(
+                CellProblem(
+                    r.file,
+                    L.BID_SHEET,
+                    "",
+                    (
+                        f"the years {', '.join(r.years or ())} do not match the years of this "
+                        f"collection {', '.join(expected)}; use the template issued for these years"
+                    ),
+                )
+            )
+            r.data = None
+        if r.data is not None:
+            by_ref.setdefault(r.data.ref.casefold(), []).append(r)
+    for group in by_ref.values():
+        if len(group) > 1:
+            for r in group:
+                assert r.data is not None
+                others = ", ".join(o.file for o in group if o is not r)
+                sheet, _, cell = r.data.ref_cell.partition("!")
+                r.errors.append(
+                    CellProblem(
+                        r.file,
+                        sheet,
+                        cell,
+                        (
+                            f"bid reference {r.data.ref} is also used by {others}; each bid needs "
+                            "its own reference (remove the old version or renumber)"
+                        ),
+                    )
+                )
+                r.data = None
+    bids, where, warnings = [], {}, []
+    for r in results:
+        if r.data is not None:
+            bids.append(r.data.to_bid(base))
+            where[r.data.ref] = r.file
+            if r.warnings:
+                warnings.append(Rejected(r.file, r.warnings))
+        else:
+            rejected.append(Rejected(r.file, r.errors + r.warnings))
+    return CollectResult(
+        bids=bids,
+        files=where,
+        rejected=rejected,
+        years=expected,
+        warnings=warnings,
+        skipped=[str(p) for p in locks],
+    )
