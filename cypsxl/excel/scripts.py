@@ -1,0 +1,92 @@
+"""The workbook buttons: refresh (and, with the bid reader, import bids / new template).
+
+Each button is one function over an xlwings book with two thin entry points: an
+``@script`` for the Office.js / xlwings Lite task pane, and a parameterless function for
+a desktop VBA button::
+
+    Sub RefreshCypsxl()
+        RunPython "import cypsxl.excel.scripts as s; s.main()"
+    End Sub
+
+A problem in the workbook (a missing binding, a bad value, an output that would cover a
+cell cypsxl does not own) is shown to the user in an alert naming the sheet and cell,
+and nothing is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import xlwings as xw
+from xlwings import script
+
+from ..errors import CaseError
+from ..workbook.binding import Area, Formula
+from .refresh import RefreshResult, refresh
+
+__all__ = ["XlwingsBook", "cyps_refresh", "main", "refresh_book"]
+
+ALERT_TITLE = "cypsxl refresh"
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, Formula):
+        return str(value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value  # text from a workbook is data, never a formula
+    return value
+
+
+class XlwingsBook:
+    """:class:`~cypsxl.workbook.binding.Book` over an xlwings ``Book`` (desktop or Office.js)."""
+
+    def __init__(self, book: xw.Book) -> None:
+        self.book = book
+        self.name = book.name
+
+    def sheet_names(self) -> list[str]:
+        return [s.name for s in self.book.sheets]
+
+    def defined_names(self) -> dict[str, str]:
+        out = {}
+        for n in self.book.names:
+            if "!" not in n.name:  # sheet-scoped names are not bindings
+                out[n.name] = str(n.refers_to).lstrip("=")
+        return out
+
+    def _range(self, area: Area) -> Any:
+        sheet = self.book.sheets[area.sheet]
+        return sheet.range((area.top, area.left), (area.bottom, area.right))
+
+    def read(self, area: Area) -> list[list[Any]]:
+        values = self._range(area).options(ndim=2).value
+        return [list(row) for row in values]
+
+    def write(self, area: Area, values: list[list[Any]]) -> None:
+        rows = [[_cell_value(v) for v in row] for row in values]
+        self.book.sheets[area.sheet].range((area.top, area.left)).value = rows
+
+    def clear(self, area: Area) -> None:
+        self._range(area).clear_contents()
+
+
+def refresh_book(book: xw.Book) -> RefreshResult | None:
+    """Refresh ``book``; on a problem, alert the user and write nothing (returns None)."""
+    try:
+        return refresh(XlwingsBook(book))
+    except CaseError as exc:
+        lines = [str(p) for p in exc.problems]
+        shown = lines[:15] + ([f"... and {len(lines) - 15} more"] if len(lines) > 15 else [])
+        book.app.alert("Nothing was written.\n" + "\n".join(shown), title=ALERT_TITLE, buttons="ok")
+        return None
+
+
+@script
+def cyps_refresh(book: xw.Book) -> None:
+    """Refresh cypsxl's output tables from the inputs bound on the cypsxl sheet."""
+    refresh_book(book)
+
+
+def main() -> None:
+    """Desktop button: ``RunPython "import cypsxl.excel.scripts as s; s.main()"``."""
+    refresh_book(xw.Book.caller())
