@@ -27,6 +27,9 @@ COMMANDS = [
     "cypsxl.commands.appraise",
     "cypsxl.commands.scenarios",
     "cypsxl.commands.check",
+    "cypsxl.commands.refresh",
+    "cypsxl.commands.template",
+    "cypsxl.commands.bids",
 ]
 
 EPILOG = """examples:
