@@ -846,16 +846,19 @@ def _scenarios(ck: _Checker, doc: Mapping[str, Any]) -> ScenarioSettings:
         if u is None:
             continue
         targets = [u.line] if u.input == "pressure" else list(u.bids or sorted(refs))
+        clashes: dict[int, list[str]] = {}
         for target in targets:
             if (u.input, target) in seen:
-                ck.add(
-                    ("uncertainty", i),
-                    f"uncertainty #{i + 1}",
-                    "bids" if u.input != "pressure" else "line",
-                    f"{u.input} of {target} is already uncertain in uncertainty"
-                    f" #{seen[(u.input, target)] + 1}; expected each input once",
-                )
+                clashes.setdefault(seen[(u.input, target)], []).append(target)
             seen.setdefault((u.input, target), i)
+        for earlier, names in clashes.items():
+            ck.add(
+                ("uncertainty", i),
+                f"uncertainty #{i + 1}",
+                "bids" if u.input != "pressure" else "line",
+                f"{u.input} of {', '.join(names)} is already uncertain in uncertainty"
+                f" #{earlier + 1}; expected each input once",
+            )
         found.append(u)
     return ScenarioSettings(
         n=DEFAULT_SCENARIOS if n is None else n,

@@ -1,0 +1,336 @@
+"""Monte Carlo scenarios: distributions, degenerate runs equal to the engine, seeds, case
+file checks of [scenarios] and [[uncertainty]]."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cypsxl.casefile import dump_case, parse_case, reference_case, reference_case_text
+from cypsxl.errors import CaseError
+from cypsxl.model import monte_carlo, run_case, scenario_samples
+from cypsxl.model.scenarios import CHUNK, pert, sample, triangular
+
+NEUTRAL = """
+[[uncertainty]]
+input = "delivery"
+distribution = "fixed"
+value = 1.0
+
+[[uncertainty]]
+input = "avoided_cost"
+distribution = "triangular"
+min = 22000
+mode = 22000
+max = 22000
+
+[[uncertainty]]
+input = "part_year_factor"
+distribution = "pert"
+min = 0.5
+mode = 0.5
+max = 0.5
+
+[[uncertainty]]
+input = "saving"
+distribution = "uniform"
+min = 1.0
+max = 1.0
+
+[[uncertainty]]
+input = "investment"
+distribution = "triangular"
+min = 1.0
+mode = 1.0
+max = 1.0
+
+[[uncertainty]]
+input = "saving_delay"
+distribution = "pert"
+min = 0
+mode = 0
+max = 0
+
+[[uncertainty]]
+input = "pressure"
+line = "demand"
+distribution = "fixed"
+value = 1.0
+"""
+
+UNCERTAIN = """
+[scenarios]
+n = 3000
+seed = 11
+payback_within_years = 3
+
+[[uncertainty]]
+input = "delivery"
+distribution = "pert"
+min = 0.4
+mode = 0.8
+max = 1.0
+
+[[uncertainty]]
+input = "saving_delay"
+distribution = "triangular"
+min = 0
+mode = 0
+max = 2
+bids = ["CYPS_2", "CYPS_5"]
+
+[[uncertainty]]
+input = "pressure"
+line = "demand"
+distribution = "uniform"
+min = 0.95
+max = 1.1
+"""
+
+
+def _case(extra: str):
+    return parse_case(reference_case_text() + extra)
+
+
+def _equal(a, b) -> bool:
+    return all(
+        np.array_equal(getattr(a, f.name), getattr(b, f.name), equal_nan=True)
+        for f in dataclasses.fields(a)
+    )
+
+
+def test_degenerate_distributions_equal_the_deterministic_run_exactly():
+    case = _case(NEUTRAL)
+    r = run_case(case)
+    s = scenario_samples(case, n=50, seed=5)
+    for k in range(50):
+        assert np.array_equal(s.funding_support[k], r.budget.funding_support)
+        assert np.array_equal(s.revised_gap[k], r.gap.revised)
+        assert np.array_equal(s.net_saving[k], -r.bids.net.sum(axis=0))
+        assert np.array_equal(s.payback_year[k], r.bids.payback_year)
+
+
+def test_degenerate_half_delivery_equals_a_case_with_half_the_children():
+    case = _case('\n[[uncertainty]]\ninput = "delivery"\ndistribution = "fixed"\nvalue = 0.5\n')
+    half = dataclasses.replace(
+        case,
+        bids=tuple(
+            dataclasses.replace(b, prevented=tuple(p * 0.5 for p in b.prevented))
+            if b.prevented
+            else b
+            for b in case.bids
+        ),
+    )
+    r = run_case(half)
+    s = scenario_samples(case, n=4, seed=1)
+    assert np.array_equal(s.revised_gap, np.tile(r.gap.revised, (4, 1)))
+    assert np.array_equal(s.funding_support, np.tile(r.budget.funding_support, (4, 1)))
+
+
+def test_no_uncertainty_gives_the_central_case_every_time():
+    r = monte_carlo(reference_case(), n=20, seed=3)
+    central = run_case(reference_case())
+    for row in r.base.revised_gap:
+        assert np.array_equal(row, central.gap.revised)
+    # CYPS_5 pays back in 2018/19 (reference report: year 3): certain within 4 MTFS years
+    i = [b.ref for b in reference_case().bids].index("CYPS_5")
+    assert r.base.prob_payback[i] == 1.0
+    assert monte_carlo(reference_case(), n=20, seed=3, payback_within=2).base.prob_payback[i] == 0
+
+
+def test_same_seed_same_output_and_other_seed_differs():
+    case = _case(UNCERTAIN)
+    a, b = monte_carlo(case), monte_carlo(case)
+    assert (a.n, a.seed, a.payback_within) == (3000, 11, 3)
+    assert _equal(a.base, b.base)
+    c = monte_carlo(case, seed=12)
+    assert not np.array_equal(a.base.net_saving, c.base.net_saving)
+
+
+def test_a_run_without_seed_reports_the_seed_it_used():
+    case = _case(UNCERTAIN.replace("seed = 11\n", ""))
+    first = monte_carlo(case, n=200)
+    again = monte_carlo(case, n=200, seed=first.seed)
+    assert _equal(first.base, again.base)
+
+
+def test_chunks_a_longer_run_starts_with_the_shorter_one():
+    case = _case(UNCERTAIN)
+    short = scenario_samples(case, n=CHUNK, seed=4)
+    long = scenario_samples(case, n=CHUNK + 7, seed=4)
+    assert np.array_equal(long.revised_gap[:CHUNK], short.revised_gap)
+    assert long.revised_gap.shape[0] == CHUNK + 7
+
+
+def test_uncertainty_moves_results_the_expected_way():
+    case = _case(UNCERTAIN)
+    r = monte_carlo(case)
+    central = run_case(case)
+    p10, p50, p90 = r.base.revised_gap
+    assert (p10 <= p50).all() and (p50 <= p90).all()
+    # delivery at most as planned and savings only delayed: the net saving never beats plan
+    assert (r.base.net_saving[-1] <= -central.bids.net.sum(axis=0) + 1e-9).all()
+
+
+def test_optimism_bias_uses_the_same_draws():
+    text = (
+        reference_case_text()
+        .replace("weeks_per_year = 52 ", "optimism_bias = { investment_uplift_percent = 0 }\n#")
+        .replace('ref = "CYPS_7"', 'ref = "CYPS_7"\noptimism_bias = { saving_cut_percent = 0 }')
+    )
+    case = parse_case(text + UNCERTAIN)
+    r = monte_carlo(case)
+    # a bias of zero is no bias: nothing is applied and OB figures equal the base
+    assert not r.has_optimism_bias and _equal(r.base, r.adjusted)
+    biased = parse_case(
+        reference_case_text().replace(
+            "weeks_per_year = 52 ", "optimism_bias = { investment_uplift_percent = 20 }\n#"
+        )
+        + UNCERTAIN
+    )
+    rb = monte_carlo(biased)
+    assert rb.has_optimism_bias
+    # +20% investment only: every percentile of net saving is lower by at most 20% of the
+    # total investment in the year (delivery draws identical with and without bias)
+    total_inv = run_case(biased).budget.investment
+    diff = rb.base.net_saving - rb.adjusted.net_saving
+    assert np.allclose(diff, 0.2 * total_inv, atol=1e-9)
+
+
+# --------------------------------------------------------------------------- distributions
+
+
+def test_triangular_and_pert_moments():
+    rng = np.random.default_rng(0)
+    t = sample(rng, "triangular", 0.4, 0.8, 1.0, (200_000,))
+    p = sample(rng, "pert", 0.4, 0.8, 1.0, (200_000,))
+    assert t.min() >= 0.4 and t.max() <= 1.0 and p.min() >= 0.4 and p.max() <= 1.0
+    assert t.mean() == pytest.approx((0.4 + 0.8 + 1.0) / 3, abs=2e-3)  # 0.7333
+    assert p.mean() == pytest.approx((0.4 + 4 * 0.8 + 1.0) / 6, abs=2e-3)  # 0.7667
+
+
+@given(
+    st.floats(-1e6, 1e6),
+    st.floats(0, 1e6),
+    st.floats(0, 1),
+    st.floats(0, 1),
+)
+def test_draws_stay_within_their_range(low, width, where, u):
+    high = low + width
+    mode = low + where * width
+    x = triangular(np.array([u]), low, mode, high)[0]
+    assert low - 1e-6 <= x <= high + 1e-6
+    y = pert(np.random.default_rng(1), low, mode, high, (5,))
+    assert (y >= low - 1e-6).all() and (y <= high + 1e-6).all()
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.floats(0, 2), st.integers(0, 2))
+def test_degenerate_draws_are_exact(value, delay):
+    case = _case(
+        f'\n[[uncertainty]]\ninput = "delivery"\ndistribution = "triangular"\n'
+        f"min = {value!r}\nmode = {value!r}\nmax = {value!r}\n"
+    )
+    s = scenario_samples(case, n=3, seed=delay)
+    assert np.array_equal(s.revised_gap[0], s.revised_gap[2])
+
+
+# --------------------------------------------------------------------------- case file
+
+
+def test_scenarios_round_trip_through_the_case_file():
+    others = NEUTRAL.split("[[uncertainty]]")[2:5]  # avoided cost, part-year, saving
+    case = _case(UNCERTAIN + "[[uncertainty]]" + "[[uncertainty]]".join(others))
+    assert parse_case(dump_case(case)) == case
+    assert case.scenarios.n == 3000 and case.scenarios.uncertainties[1].bids == (
+        "CYPS_2",
+        "CYPS_5",
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "key", "words"),
+    [
+        ("[scenarios]\nn = 0\n", "n", "whole number >= 1"),
+        ("[scenarios]\nseed = -1\n", "seed", "whole number >= 0"),
+        ("[scenarios]\nsensitivity_percent = 150\n", "sensitivity_percent", "0 to 100"),
+        (
+            '[[uncertainty]]\ninput = "delivery"\ndistribution = "pert"\n'
+            "min = 1.0\nmode = 0.9\nmax = 0.5\n",
+            "min",
+            "expected min <= max",
+        ),
+        (
+            '[[uncertainty]]\ninput = "delivery"\ndistribution = "triangular"\n'
+            "min = 0.5\nmode = 1.2\nmax = 1.0\n",
+            "mode",
+            "from min 0.5 to max 1",
+        ),
+        (
+            '[[uncertainty]]\ninput = "part_year_factor"\ndistribution = "uniform"\n'
+            "min = 0.2\nmax = 1.5\n",
+            "max",
+            "fraction from 0 to 1",
+        ),
+        (
+            '[[uncertainty]]\ninput = "kids"\ndistribution = "uniform"\nmin = 0\nmax = 1\n',
+            "input",
+            "expected one of",
+        ),
+        (
+            '[[uncertainty]]\ninput = "saving"\ndistribution = "normal"\nmin = 0\nmax = 1\n',
+            "distribution",
+            "triangular, pert, uniform, fixed",
+        ),
+        (
+            '[[uncertainty]]\ninput = "saving"\ndistribution = "pert"\nmin = 0\nmax = 1\n',
+            "mode",
+            "missing",
+        ),
+        (
+            '[[uncertainty]]\ninput = "saving"\ndistribution = "fixed"\nvalue = 1\n'
+            'bids = ["CYPS_99"]\n',
+            "bids",
+            "expected a bid ref",
+        ),
+        (
+            '[[uncertainty]]\ninput = "pressure"\nline = "weather"\ndistribution = "fixed"\n'
+            "value = 1\n",
+            "line",
+            "pressure line",
+        ),
+        (
+            '[[uncertainty]]\ninput = "saving"\ndistribution = "fixed"\nvalue = 1\n'
+            '[[uncertainty]]\ninput = "saving"\ndistribution = "fixed"\nvalue = 0.9\n'
+            'bids = ["CYPS_2"]\n',
+            "bids",
+            "already uncertain in uncertainty #1",
+        ),
+    ],
+)
+def test_bad_scenario_settings_name_the_key(extra, key, words):
+    with pytest.raises(CaseError) as err:
+        parse_case(reference_case_text() + "\n" + extra, "case.toml")
+    problems = [p for p in err.value.problems if p.key == key]
+    assert problems, [str(p) for p in err.value.problems]
+    assert words in problems[0].message
+    assert problems[0].line is not None and problems[0].file == "case.toml"
+
+
+def test_every_problem_is_reported_at_once():
+    extra = (
+        "[scenarios]\nn = 0\n"
+        '[[uncertainty]]\ninput = "delivery"\ndistribution = "pert"\nmin = 2\nmode = 1\nmax = 0\n'
+    )
+    with pytest.raises(CaseError) as err:
+        parse_case(reference_case_text() + "\n" + extra)
+    assert {p.key for p in err.value.problems} >= {"n", "min"}
+
+
+def test_model_rejects_n_below_one():
+    with pytest.raises(ValueError, match="whole number >= 1"):
+        scenario_samples(reference_case(), n=0)
