@@ -48,6 +48,7 @@ EXPECTED_NAMES = {
     "CYPS_BREAKEVEN_YEAR",
     "CYPS_BUDGET_ROLLUP",
     "CYPS_COST_AVOIDANCE",
+    "CYPS_DISCOUNTED_PAYBACK_YEAR",
     "CYPS_FUNDING_GAP",
     "CYPS_LAC_PROJECTION",
     "CYPS_NPV",
@@ -60,8 +61,7 @@ EXPECTED_NAMES = {
 def test_registration_names_and_help() -> None:
     meta = custom_functions_meta(functions)
     by_name = {f["name"]: f for f in meta["functions"]}
-    assert set(by_name) >= EXPECTED_NAMES - {"CYPS_NPV"}
-    assert set(by_name) <= EXPECTED_NAMES
+    assert set(by_name) == EXPECTED_NAMES
     for f in meta["functions"]:
         assert f["description"] and "\n" not in f["description"].strip(), f["name"]
         for p in f["parameters"]:
@@ -282,6 +282,45 @@ def test_funding_gap_matches_engine_and_report(published) -> None:
     assert_close(got, [[1.5], [2.2]])
     with pytest.raises(ArgumentError, match="'current_year_one_off': expected TRUE or FALSE"):
         call("cyps_funding_gap", [[1, 2]], [[0.5, 0.7]], "maybe")
+
+
+def test_npv_by_hand() -> None:
+    # -1 + 1.05 / 1.05 = 0 at 5%
+    assert call("cyps_npv", [[1, 0]], [[0, 1.05]], 0.05) == [[0.0]]
+    # CYPS_2, saving - investment = -0.1, 0.001, 0.463, 1.090, 1.750 (reference report,
+    # Table 2, sign reversed); first year undiscounted, then 1.035^t
+    want = -0.1 + 0.001 / 1.035 + 0.463 / 1.035**2 + 1.090 / 1.035**3 + 1.750 / 1.035**4
+    i = TABLE.row("CYPS_2")
+    got = call("cyps_npv", row(TABLE.investment[i]), row(TABLE.gross_saving[i]), None)
+    assert got[0][0] == pytest.approx(want, abs=1e-9)
+    # discounted running total -0.1, -0.099, +0.333: pays back in year 3
+    assert call(
+        "cyps_discounted_payback_year", row(TABLE.investment[i]), row(TABLE.gross_saving[i])
+    ) == [[3]]
+    # a rate per year: 10% then 20%: -1 + 0 / 1.1 + 1.32 / (1.1 x 1.2) = 0
+    assert call("cyps_npv", [[1, 0, 0]], [[0, 0, 1.32]], [[0, 0.1, 0.2]])[0][0] == pytest.approx(
+        0.0, abs=1e-12
+    )
+
+
+@pytest.mark.parametrize("ref", TABLE.refs)
+def test_npv_matches_engine_for_every_reference_bid(ref: str) -> None:
+    from cypsxl.model import discounted_payback_year, npv
+
+    i = TABLE.row(ref)
+    inv, gross = TABLE.investment[i], TABLE.gross_saving[i]
+    assert call("cyps_npv", row(inv), row(gross), 0.035)[0][0] == pytest.approx(
+        npv(gross - inv, 0.035), abs=1e-9
+    )
+    want = discounted_payback_year(inv, gross, 0.035) or "none"
+    assert call("cyps_discounted_payback_year", row(inv), row(gross), 0.035) == [[want]]
+
+
+def test_npv_rate_errors() -> None:
+    with pytest.raises(ArgumentError, match="'rate': has 2 values; expected one rate or one per"):
+        call("cyps_npv", [[1, 0, 0]], [[0, 0, 1]], [[0.1, 0.2]])
+    with pytest.raises(ArgumentError, match="'rate': expected rates above -1"):
+        call("cyps_npv", [[1, 0]], [[0, 1]], -1)
 
 
 def test_version() -> None:

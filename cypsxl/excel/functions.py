@@ -34,8 +34,10 @@ __all__ = [
     "cyps_breakeven_year",
     "cyps_budget_rollup",
     "cyps_cost_avoidance",
+    "cyps_discounted_payback_year",
     "cyps_funding_gap",
     "cyps_lac_projection",
+    "cyps_npv",
     "cyps_payback_year",
     "cyps_placement_cost",
     "cyps_version",
@@ -205,6 +207,43 @@ def cyps_funding_gap(base_gap: Any, levels: Any, current_year_one_off: Any = Tru
     one_off = _flag(name, "current_year_one_off", current_year_one_off, True)
     gap = model.funding_gap(base, lv, one_off)
     return orient([gap.revised.tolist()], is_column(base_gap))
+
+
+def _rate(name: str, rate: Any, n: int) -> Any:
+    rates = as_row(name, "rate", 0.035 if rate is None else rate, blank=None)
+    if rates.size not in (1, n):
+        raise ArgumentError(
+            f"{name}: 'rate': has {rates.size} values; expected one rate or one per year ({n})"
+        )
+    if (rates <= -1).any():
+        raise ArgumentError(f"{name}: 'rate': expected rates above -1, such as 0.035")
+    return float(rates[0]) if rates.size == 1 else rates
+
+
+def _appraisal_rows(name: str, investment: Any, gross_saving: Any, rate: Any) -> tuple[Any, ...]:
+    inv = as_row(name, "investment", investment, blank=0.0)
+    saving = as_row(name, "gross_saving", gross_saving, blank=0.0, length=inv.size)
+    return inv, saving, _rate(name, rate, inv.size)
+
+
+@func
+@arg("investment", ndim=2, doc="Investment by year, the first year undiscounted (blank = 0)")
+@arg("gross_saving", ndim=2, doc="Gross saving or cost avoidance by year (blank = 0)")
+@arg("rate", ndim=2, doc="Discount rate a year, default 0.035 (Green Book); or one per year")
+def cyps_npv(investment: Any, gross_saving: Any, rate: Any = None) -> Any:
+    """Net present value of saving minus investment (positive = net benefit), Green Book."""
+    inv, saving, r = _appraisal_rows("cyps_npv", investment, gross_saving, rate)
+    return float(model.npv(saving - inv, r))
+
+
+@func
+@arg("investment", ndim=2, doc="Investment by year, the first year undiscounted (blank = 0)")
+@arg("gross_saving", ndim=2, doc="Gross saving or cost avoidance by year (blank = 0)")
+@arg("rate", ndim=2, doc="Discount rate a year, default 0.035 (Green Book); or one per year")
+def cyps_discounted_payback_year(investment: Any, gross_saving: Any, rate: Any = None) -> Any:
+    """First year (1 = the first) the discounted savings exceed the investment; or "none"."""
+    inv, saving, r = _appraisal_rows("cyps_discounted_payback_year", investment, gross_saving, rate)
+    return year_or_none(model.discounted_payback_year(inv, saving, r))
 
 
 @func
