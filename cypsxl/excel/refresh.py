@@ -78,7 +78,12 @@ def read_case(book: Book) -> tuple[Case, Binding, Inputs]:
     try:
         case = case_from_dict(inputs.doc, book.name)
     except CaseError as exc:
-        problems += [inputs.locate(p) for p in exc.problems]
+        unbound = {p.key for p in binding.problems if p.message.startswith("missing binding")}
+        problems += [
+            inputs.locate(p)
+            for p in exc.problems
+            if not (p.key in unbound and p.message.startswith("missing"))
+        ]
         raise CaseError(problems) from None
     if problems:
         raise CaseError(problems)

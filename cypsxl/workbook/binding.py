@@ -552,6 +552,10 @@ def read_inputs(book: Book, binding: Binding) -> Inputs:
                 cells[(where, key, i)] = f"{area.sheet}!{area.cell(r, c)}"
             cells[(where, key, None)] = area.address
             section[key] = [_label(v) if kind == "labels" else _scalar(v) for v in flat]
+            for i, v in enumerate(flat):
+                if isinstance(v, Uncalculated):
+                    problems.append(Problem(book.name, cells[(where, key, i)], key, _UNCALC))
+                    section[key][i] = 0.0
         else:
             cells[(where, key, None)] = f"{area.sheet}!{area.cell(0, 0)}"
             value = _scalar(values[0][0])
@@ -674,14 +678,15 @@ def _read_bids(
         bid[line] = [0.0 if is_empty(row[j]) else row[j] for j in years]
         for t, j in enumerate(years):
             cells[(where, str(line), t)] = f"{area.sheet}!{area.cell(i, j)}"
+            if isinstance(row[j], Uncalculated):
+                problems.append(Problem(book.name, cells[(where, str(line), t)], line, _UNCALC))
+                bid[line][t] = 0.0
         cells[(where, str(line), None)] = addr
     for ref, bid in bids.items():
         if "investment" not in bid and "title" in bid:
             cells.setdefault((f"bid {ref}", "investment", None), cells[(f"bid {ref}", "ref", None)])
         for k, v in list(bid.items()):
-            if isinstance(v, Uncalculated) or (
-                isinstance(v, list) and any(isinstance(x, Uncalculated) for x in v)
-            ):
+            if isinstance(v, Uncalculated):
                 problems.append(Problem(book.name, cells[(f"bid {ref}", k, None)], k, _UNCALC))
                 del bid[k]
     return list(bids.values())
@@ -722,5 +727,8 @@ def _read_others(
         out[key] = {"label": str(label), "levels": [_scalar(row[j]) for j in years]}
         for t, j in enumerate(years):
             cells[(where, "levels", t)] = f"{area.sheet}!{area.cell(i, j)}"
+            if isinstance(row[j], Uncalculated):
+                problems.append(Problem(book.name, cells[(where, "levels", t)], key, _UNCALC))
+                out[key]["levels"][t] = 0.0
         cells[(where, "levels", None)] = f"{area.sheet}!{area.cell(i, jl)}"
     return out

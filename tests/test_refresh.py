@@ -1,0 +1,375 @@
+"""The refresh on a closed workbook (openpyxl adapter) and ``cypsxl refresh``.
+
+The demo workbook (workbooks/cypsxl_demo.xlsx) is built from the reference case, so its
+output tables must hold the engine's figures and the published report's.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+
+from cypsxl import reference_case, run_case
+from cypsxl.cli import main as cli
+from cypsxl.errors import CaseError
+from cypsxl.excel.demo import DEMO_TIME, build_demo
+from cypsxl.excel.refresh import inputs_hash, read_case, refresh
+from cypsxl.workbook.binding import Area, OpenpyxlBook, open_workbook
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "workbooks" / "cypsxl_demo.xlsx"
+RESULTS = run_case(reference_case())
+
+
+def book(wb: openpyxl.Workbook | None = None) -> OpenpyxlBook:
+    return OpenpyxlBook(wb or build_demo(), name="demo.xlsx")
+
+
+def values(wb: openpyxl.Workbook) -> dict[str, object]:
+    return {
+        f"{ws.title}!{c.coordinate}": c.value
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.value is not None
+    }
+
+
+def block(wb: openpyxl.Workbook, ref: str) -> list[list[object]]:
+    area = Area.parse(ref)
+    ws = wb[area.sheet]
+    return [
+        [ws.cell(r, c).value for c in range(area.left, area.right + 1)]
+        for r in range(area.top, area.bottom + 1)
+    ]
+
+
+def mapping_row(wb: openpyxl.Workbook, key: str) -> int:
+    ws = wb["cypsxl"]
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == key)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_demo_outputs_are_the_engines_figures(published) -> None:
+    wb = openpyxl.load_workbook(DEMO)
+    t1 = block(wb, "Outputs!B3:F9")
+    b = RESULTS.budget
+    want = [
+        b.net_budget,
+        *RESULTS.pressures_by_line.values(),
+        b.investment,
+        -b.savings,  # savings are shown negative, as the report prints them in brackets
+        b.net_forecast,
+        b.funding_support,
+    ]
+    np.testing.assert_allclose(np.array(t1, dtype=float), np.array(want), rtol=0, atol=1e-9)
+    # reference report, Table 1: funding support 8.027, 9.677, 8.928, 7.924, 7.492
+    np.testing.assert_allclose(
+        t1[-1], published["table1_cyps_budget"]["funding_support"], atol=published["tolerance"]
+    )
+    # Table 2: one row per bid, payback as printed in the report
+    t2 = block(wb, "Outputs!A36:I46")
+    for r in t2:
+        np.testing.assert_allclose(
+            r[2:7], published["table2_bid_net"][r[0]], atol=published["tolerance"]
+        )
+        assert r[7] == published["bid_payback_year"].get(r[0], "none")
+    # Table 4 revised gap, 2017/18-2019/20: 24.130, 7.854, 18.863 (reference report)
+    np.testing.assert_allclose(
+        block(wb, "Outputs!C29:E29")[0],
+        published["table4"]["revised_gap_from_2017_18"],
+        atol=published["tolerance"],
+    )
+    np.testing.assert_allclose(block(wb, "Outputs!B29:E29")[0], RESULTS.gap.revised, atol=1e-9)
+
+
+def test_run_stamp() -> None:
+    wb = openpyxl.load_workbook(DEMO)
+    stamp = dict(block(wb, "Checks!E2:F5"))
+    case, _, _ = read_case(OpenpyxlBook(wb))
+    assert stamp["Time (UTC)"] == DEMO_TIME
+    assert stamp["Engine version"] == "0.1.0"
+    assert stamp["Inputs hash (SHA-256)"] == inputs_hash(case)
+
+
+def test_the_workbook_case_is_the_reference_case_for_the_tables() -> None:
+    # the workbook carries no bid variants, outcomes or SGO notes: the tables agree
+    case, _, _ = read_case(OpenpyxlBook(openpyxl.load_workbook(DEMO)))
+    ref = reference_case()
+    assert case.years == ref.years and case.mtfs_years == ref.mtfs_years
+    assert [b.ref for b in case.bids] == [b.ref for b in ref.bids]
+    r = run_case(case)
+    np.testing.assert_allclose(r.bids.net, RESULTS.bids.net, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(r.gap.revised, RESULTS.gap.revised, rtol=0, atol=1e-12)
+
+
+# --------------------------------------------------------------------------- idempotence
+
+
+def test_refreshing_twice_gives_the_same_workbook() -> None:
+    wb = build_demo()
+    before = values(wb)
+    result = refresh(book(wb))  # no fixed time: the stamp keeps its time, inputs unchanged
+    assert result.time == DEMO_TIME and not result.cleared and not result.records
+    assert values(wb) == before
+    refresh(book(wb))
+    assert values(wb) == before
+
+
+def test_changed_inputs_restamp_the_time() -> None:
+    wb = build_demo()
+    wb["Inputs"]["D8"] = 8.0  # demand pressure 2017/18 from 7.346 to 8.0
+    result = refresh(book(wb), now="2026-01-05 10:00:00 UTC")
+    assert wb["Checks"]["F2"].value == "2026-01-05 10:00:00 UTC"
+    assert wb["Checks"]["F4"].value == result.inputs_hash
+    # Table 1 pressure row: 8.0 - 7.346 = 0.654 more in 2017/18; funding support follows
+    assert wb["Outputs"]["C4"].value == 8.0
+    assert wb["Outputs"]["C9"].value == pytest.approx(RESULTS.budget.funding_support[1] + 0.654)
+
+
+# --------------------------------------------------------------------------- ownership
+
+
+def _add_bid(wb: openpyxl.Workbook) -> None:
+    ws = wb["Bids"]
+    row = ws.max_row + 1
+    for j, v in enumerate(["CYPS_11", "Extra bid", "Early Help", None, "investment", "£m"]):
+        ws.cell(row, 1 + j, v)
+    for t in range(5):
+        ws.cell(row, 7 + t, 0.1)
+
+
+def test_output_that_would_cover_a_cell_it_does_not_own_stops_everything() -> None:
+    wb = build_demo()
+    _add_bid(wb)  # Table 2 (Outputs!A34:I47) grows by a row, to row 48
+    wb["Outputs"]["C48"] = "my note"
+    before = values(wb)
+    with pytest.raises(CaseError) as err:
+        refresh(book(wb))
+    (problem,) = err.value.problems
+    assert problem.where == "Outputs!C48" and problem.key == "output_table2"
+    assert "'my note'" in problem.message and "Nothing was written" in problem.message
+    assert values(wb) == before  # not one cell written
+    # once the cell is cleared the table grows into it and the record follows
+    wb["Outputs"]["C48"] = None
+    refresh(book(wb))
+    assert wb["Outputs"]["A48"].value == "Total"
+    assert wb["cypsxl"].cell(mapping_row(wb, "output_table2"), 3).value == "Outputs!A34:I48"
+    assert wb["Outputs"]["G48"].value == pytest.approx(RESULTS.bids.net.sum(axis=0)[-1] + 0.1)
+
+
+def test_a_shrinking_table_clears_only_what_it_owned() -> None:
+    wb = build_demo()
+    ws = wb["Bids"]
+    last = ws.max_row
+    assert ws.cell(last, 1).value == "CYPS_10"
+    ws.delete_rows(last)  # CYPS_10 has one line: the bid goes
+    wb["Outputs"]["A49"] = "kept"
+    result = refresh(book(wb))
+    # Table 2 and the bid summary each lose a row: their old areas are cleared, then written
+    assert result.cleared == [Area.parse("Outputs!A34:I47"), Area.parse("'Bid summary'!A1:H14")]
+    assert wb["Outputs"]["A46"].value == "Total" and wb["Outputs"]["A47"].value is None
+    assert wb["Outputs"]["A49"].value == "kept"
+
+
+def test_outputs_may_not_overlap_inputs_or_each_other() -> None:
+    wb = build_demo()
+    wb["cypsxl"].cell(mapping_row(wb, "output_table4"), 2).value = "Inputs!A8"
+    wb["cypsxl"].cell(mapping_row(wb, "output_checks"), 2).value = "Outputs!B2"
+    with pytest.raises(CaseError) as err:
+        refresh(book(wb))
+    found = [(p.where, p.key, p.message) for p in err.value.problems]
+    assert found[0] == (
+        "Outputs!B2:D12",
+        "output_checks",
+        "would overlap output_table1 at Outputs!A1:F9; move one of them",
+    )
+    # Table 4 needs 6 rows x 5 columns from A8: A8:E13 covers four bound inputs
+    assert [f[2].split(" at ")[0] for f in found[1:]] == [
+        f"would overwrite input {k}"
+        for k in (
+            "pressure_demand",
+            "pressure_reserve",
+            "base_gap",
+            "current_year_funded_from_reserves",
+        )
+    ]
+    assert {f[0] for f in found[1:]} == {"Inputs!A8:E13"}
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def test_bad_values_are_located_by_sheet_and_cell() -> None:
+    wb = build_demo()
+    wb["Inputs"]["D7"] = "abc"
+    wb["Inputs"]["C15"] = 1.5
+    wb["Bids"]["H4"] = -1  # CYPS_1A investment 2017/18
+    with pytest.raises(CaseError) as err:
+        refresh(book(wb))
+    found = {(p.where, p.key): p.message for p in err.value.problems}
+    assert found[("Inputs!D7", "net_budget")] == "expected a number, got 'abc'"
+    assert found[("Inputs!C15", "part_year_factor")].startswith("expected a fraction from 0 to 1")
+    assert found[("Bids!H4", "investment")] == "expected a number >= 0, got -1"
+    assert str(err.value.problems[0]).startswith("demo.xlsx: ")
+
+
+def test_blank_input_cell() -> None:
+    wb = build_demo()
+    wb["Inputs"]["E11"] = None
+    with pytest.raises(CaseError) as err:
+        refresh(book(wb))
+    (p,) = err.value.problems
+    assert (p.where, p.key, p.message) == (
+        "Inputs!E11",
+        "base_gap",
+        "expected a number, got a blank cell",
+    )
+
+
+def test_missing_binding() -> None:
+    wb = build_demo()
+    wb["cypsxl"].delete_rows(mapping_row(wb, "net_budget"))
+    with pytest.raises(CaseError) as err:
+        refresh(book(wb))
+    (p,) = err.value.problems
+    assert p.key == "net_budget" and "missing binding" in p.message
+
+
+def test_no_mapping_sheet_at_all() -> None:
+    wb = build_demo()
+    wb.remove(wb["cypsxl"])
+    with pytest.raises(CaseError, match="no binding: add a sheet named 'cypsxl'"):
+        refresh(book(wb))
+
+
+def test_mapping_that_points_nowhere() -> None:
+    wb = build_demo()
+    row = mapping_row(wb, "base_gap")
+    wb["cypsxl"].cell(row, 2).value = "Nowhere!C11:F11"
+    wb["cypsxl"].cell(row + 1, 1).value = "base_gaps"
+    with pytest.raises(CaseError) as err:
+        refresh(book(wb))
+    found = {(p.where, p.key): p.message for p in err.value.problems}
+    assert "which the workbook does not have" in found[(f"cypsxl!B{row}", "base_gap")]
+    assert found[(f"cypsxl!A{row + 1}", "base_gaps")].startswith("unknown key")
+
+
+def test_inputs_bound_by_defined_names() -> None:
+    from openpyxl.workbook.defined_name import DefinedName
+
+    wb = build_demo()
+    wb["cypsxl"].delete_rows(mapping_row(wb, "base_gap"))
+    wb.defined_names["cypsxl.base_gap"] = DefinedName(
+        "cypsxl.base_gap", attr_text="Inputs!$C$11:$F$11"
+    )
+    refresh(book(wb))
+    assert wb["Outputs"]["C29"].value == pytest.approx(RESULTS.gap.revised[1])
+    # a mapping row may name a range instead of an address
+    wb.defined_names["NetBudget"] = DefinedName("NetBudget", attr_text="Inputs!$C$7:$G$7")
+    wb["cypsxl"].cell(mapping_row(wb, "net_budget"), 2).value = "NetBudget"
+    refresh(book(wb))
+    assert wb["Outputs"]["B3"].value == 56.468  # reference case net budget 2016/17
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text() -> None:
+    wb = build_demo()
+    wb["Bids"]["B4"] = '=HYPERLINK("http://example.invalid","x")'
+    refresh(book(wb))
+    cell = wb["Outputs"]["B36"]
+    assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s"
+
+
+def test_formula_inputs_without_saved_results(tmp_path: Path) -> None:
+    wb = build_demo()
+    wb["Inputs"]["C7"] = "=56.468"
+    path = tmp_path / "f.xlsx"
+    wb.save(path)  # openpyxl saves no results for formulas
+    with pytest.raises(CaseError) as err:
+        refresh(open_workbook(path))
+    (p,) = err.value.problems
+    assert p.where == "Inputs!C7" and "no saved result" in p.message
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def test_cli_refresh_in_place_keeps_a_backup(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "MTFS.xlsx"
+    shutil.copy(DEMO, path)
+    wb = openpyxl.load_workbook(path)
+    wb["Inputs"]["D8"] = 8.0
+    wb.save(path)
+    original = path.read_bytes()
+    assert cli(["refresh", str(path)]) == 0
+    assert (tmp_path / "MTFS.bak.xlsx").read_bytes() == original
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["MTFS.bak.xlsx", "MTFS.xlsx"]
+    assert openpyxl.load_workbook(path)["Outputs"]["C4"].value == 8.0
+    assert "refreshed" in capsys.readouterr().out
+
+
+def test_cli_refresh_to_another_file(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out.xlsx"
+    before = DEMO.read_bytes()
+    assert cli(["refresh", str(DEMO), "-o", str(out), "--json"]) == 0
+    assert DEMO.read_bytes() == before
+    import json
+
+    report = json.loads(capsys.readouterr().out)
+    assert report["backup"] is None and report["written"]["output_table1"] == "Outputs!A1:F9"
+    assert block(openpyxl.load_workbook(out), "Outputs!A36:A36") == [["CYPS_1A"]]
+
+
+def test_cli_refresh_xlsm_keeps_macros(tmp_path: Path) -> None:
+    path = tmp_path / "demo.xlsm"
+    shutil.copy(DEMO.with_suffix(".xlsm"), path)
+    assert cli(["refresh", str(path)]) == 0
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        assert "xl/vbaProject.bin" in z.namelist()
+
+
+def test_cli_bad_input_exit_code_and_nothing_written(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "MTFS.xlsx"
+    wb = build_demo()
+    wb["Inputs"]["D7"] = "abc"
+    wb.save(path)
+    before = path.read_bytes()
+    assert cli(["refresh", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "Inputs!D7: 'net_budget': expected a number, got 'abc'" in err
+    assert "Traceback" not in err
+    assert path.read_bytes() == before and not (tmp_path / "MTFS.bak.xlsx").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"a,b\n1,2\n", "is not an Excel workbook"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "legacy .xls or a password-protected"),
+    ],
+)
+def test_cli_not_a_workbook(tmp_path: Path, capsys, content: bytes, message: str) -> None:
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(content)
+    assert cli(["refresh", str(path)]) == 2
+    assert message in capsys.readouterr().err
+    assert cli(["refresh", str(tmp_path / "missing.xlsx")]) == 2
+    assert "file not found" in capsys.readouterr().err
+
+
+def test_the_command_does_not_import_xlwings() -> None:
+    code = (
+        "import sys, cypsxl.commands.refresh, cypsxl.excel.refresh, cypsxl.excel.demo; "
+        "assert 'xlwings' not in sys.modules, 'xlwings imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
