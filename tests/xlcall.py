@@ -35,3 +35,39 @@ def payload(func_name: str, *args: Any) -> dict[str, Any]:
 def call(func_name: str, *args: Any, module: ModuleType = functions) -> Any:
     """The 2-D list Excel would show for ``=FUNC_NAME(args...)``."""
     return asyncio.run(custom_functions_call(payload(func_name, *args), module))
+
+
+def json_book(wb: Any, name: str = "MTFS.xlsx") -> xw.Book:
+    """An Office.js book snapshot of an openpyxl workbook (formulas stand as their text)."""
+
+    def value(v: Any) -> Any:
+        text = getattr(v, "text", v)  # an ArrayFormula keeps its text in .text
+        return "" if text is None else text
+
+    sheets = []
+    for ws in wb.worksheets:
+        rows = [[value(c.value) for c in row] for row in ws.iter_rows()]
+        sheets.append({"name": ws.title, "values": rows or [[""]], "pictures": [], "tables": []})
+    names = []
+    for n, dn in wb.defined_names.items():
+        sheet, _, address = dn.attr_text.partition("!")
+        names.append(
+            {
+                "name": n,
+                "refers_to": "=" + dn.attr_text,
+                "sheet_index": wb.sheetnames.index(sheet.strip("'")),
+                "address": address.replace("$", ""),
+                "scope_sheet_name": None,
+                "scope_sheet_index": None,
+                "book_scope": True,
+            }
+        )
+    return xw.Book(
+        json={
+            "client": "Office.js",
+            "version": xw.__version__,
+            "book": {"name": name, "active_sheet_index": 0, "selection": "A1"},
+            "names": names,
+            "sheets": sheets,
+        }
+    )
