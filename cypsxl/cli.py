@@ -28,6 +28,7 @@ COMMANDS = [
     "cypsxl.commands.scenarios",
     "cypsxl.commands.check",
     "cypsxl.commands.refresh",
+    "cypsxl.commands.serve",
     "cypsxl.commands.template",
     "cypsxl.commands.bids",
 ]

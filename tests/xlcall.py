@@ -14,7 +14,7 @@ from xlwings.server import custom_functions_call
 
 from cypsxl.excel import functions
 
-__all__ = ["call", "payload"]
+__all__ = ["book_snapshot", "call", "json_book", "payload"]
 
 
 def payload(func_name: str, *args: Any) -> dict[str, Any]:
@@ -38,7 +38,15 @@ def call(func_name: str, *args: Any, module: ModuleType = functions) -> Any:
 
 
 def json_book(wb: Any, name: str = "MTFS.xlsx") -> xw.Book:
-    """An Office.js book snapshot of an openpyxl workbook (formulas stand as their text)."""
+    """An xlwings book over the Office.js snapshot of an openpyxl workbook."""
+    return xw.Book(json=book_snapshot(wb, name))
+
+
+def book_snapshot(wb: Any, name: str = "MTFS.xlsx") -> dict[str, Any]:
+    """The Office.js book snapshot (the request body) of an openpyxl workbook.
+
+    Formula cells stand as their text, which is never empty, as their value would be.
+    """
 
     def value(v: Any) -> Any:
         text = getattr(v, "text", v)  # an ArrayFormula keeps its text in .text
@@ -62,12 +70,10 @@ def json_book(wb: Any, name: str = "MTFS.xlsx") -> xw.Book:
                 "book_scope": True,
             }
         )
-    return xw.Book(
-        json={
-            "client": "Office.js",
-            "version": xw.__version__,
-            "book": {"name": name, "active_sheet_index": 0, "selection": "A1"},
-            "names": names,
-            "sheets": sheets,
-        }
-    )
+    return {
+        "client": "Office.js",
+        "version": xw.__version__,
+        "book": {"name": name, "active_sheet_index": 0, "selection": "A1"},
+        "names": names,
+        "sheets": sheets,
+    }
