@@ -87,7 +87,7 @@ def test_pyodide_is_marked_absent_outside_pyodide() -> None:
 
 def test_decorated_functions_stay_plain_callables() -> None:
     # 460 placements x £86 a week x 52 weeks = £2,057,120 (domain primer)
-    assert functions.cyps_placement_cost([[460]], [[86]]) == 2_057_120.0
+    assert functions.cyps_placement_cost([[460]], [[86]]) == [[2_057_120.0]]
 
 
 # --------------------------------------------------------------------------- placements

@@ -35,6 +35,9 @@ class ArgumentError(ValueError):
     """A bad argument to a custom function; the message names the function and argument."""
 
 
+_PLAIN = {float, int}
+
+
 def is_blank(value: object) -> bool:
     """True for an empty cell (``None``, or ``""`` as Office.js sends it).
 
@@ -121,6 +124,10 @@ def as_row(
         raise ArgumentError(
             f"{func}: '{arg}': has {len(cells)} values; expected {length}, one per year"
         )
+    if set(map(type, cells)) <= _PLAIN:  # the common case: every cell a number
+        row = np.array(cells, dtype=np.float64)
+        if np.isfinite(row).all():
+            return row
     return np.array([_number(func, arg, v, i, blank) for i, v in enumerate(cells)])
 
 
@@ -141,12 +148,16 @@ def as_lines(func: str, arg: str, value: object, length: int) -> FloatArray:
     if len(value) == 1 or all(len(r) == 1 for r in value):
         return as_row(func, arg, value, blank=0.0, length=length)
     width = len(value[0])
-    grid = np.array(
-        [
-            [_number(func, arg, v, i * width + j, 0.0) for j, v in enumerate(r)]
-            for i, r in enumerate(value)
-        ]
-    )
+    grid: FloatArray | None = None
+    if all(len(r) == width and set(map(type, r)) <= _PLAIN for r in value):
+        grid = np.array(value, dtype=np.float64)
+    if grid is None or not np.isfinite(grid).all():
+        grid = np.array(
+            [
+                [_number(func, arg, v, i * width + j, 0.0) for j, v in enumerate(r)]
+                for i, r in enumerate(value)
+            ]
+        )
     if grid.shape[1] == length:
         return grid.sum(axis=0)
     if grid.shape[0] == length:

@@ -6,13 +6,14 @@ desktop Excel (the xlwings add-in's "Import Functions", no licence key), xlwings
 or a column is accepted alike, a result comes back in the orientation of its main
 argument, money comes out in the unit it went in, and a bad argument raises an error
 that names the function and the argument. See ``docs/excel.md`` for examples.
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: xlwings resolves each function's type
+hints on every call, and string annotations would be compiled each time.
+"""
 
 from typing import Any
 
-from xlwings import arg, func
+from xlwings import arg, func, ret
 
 from .. import model
 from .._version import __version__
@@ -68,6 +69,7 @@ def _flag(name: str, arg_name: str, value: Any, default: bool) -> bool:
 
 
 @func
+@ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
 @arg("children", ndim=2, doc="Children in placement: one number, or " + _YEARS)
 @arg("weekly_cost", ndim=2, doc="Weekly unit cost of one placement, e.g. £ a week")
 @arg("weeks", doc="Weeks in a year; default 52 (some councils use 52.14)")
@@ -83,11 +85,12 @@ def cyps_placement_cost(children: Any, weekly_cost: Any, weeks: Any = 52.0) -> A
         rows["children"], rows["weekly_cost"], as_number(name, "weeks", weeks, 52.0)
     )
     if cost.size == 1:
-        return float(cost[0])
+        return [[float(cost[0])]]
     return orient([cost.tolist()], is_column(children) or is_column(weekly_cost))
 
 
 @func
+@ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
 @arg("start", doc="Looked-after children in the first year")
 @arg("growth_per_year", ndim=2, doc="Change in children a year: one number, or one per later year")
 @arg("years", doc="Number of years to project (1 to 100)")
@@ -108,6 +111,7 @@ def cyps_lac_projection(start: Any, growth_per_year: Any, years: Any) -> Cells:
 
 
 @func
+@ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
 @arg("prevented", ndim=2, doc="Children prevented from entering care in each year (blank = 0)")
 @arg("avoided_cost_per_child", doc="A year's cost of care avoided per child, e.g. 22000 (£)")
 @arg("part_year_factor", doc="Share of a year avoided in the year of prevention; default 0.5")
@@ -128,6 +132,7 @@ def cyps_cost_avoidance(
 
 
 @func
+@ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
 @arg("investment", ndim=2, doc="Investment (funding sought) by year, " + _YEARS + " (blank = 0)")
 @arg("gross_saving", ndim=2, doc="Gross saving or cost avoidance by year (blank = 0)")
 def cyps_bid_profile(investment: Any, gross_saving: Any) -> Cells:
@@ -162,6 +167,7 @@ def cyps_breakeven_year(net: Any) -> Any:
 
 
 @func
+@ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
 @arg("net_budget", ndim=2, doc="Cash-limited net budget by year, " + _YEARS)
 @arg("pressures", ndim=2, doc="Pressure lines: one row (or column) per line, summed; blank = 0")
 @arg("investment", ndim=2, doc="Investment (sum of bids) by year; blank = 0")
@@ -182,6 +188,7 @@ def cyps_budget_rollup(net_budget: Any, pressures: Any, investment: Any, savings
 
 
 @func
+@ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
 @arg("pressures", ndim=2, doc="CYPS pressures by MTFS year: one or more lines, summed; blank = 0")
 @arg("net_investment", ndim=2, doc="CYPS net investment (investment - savings) by MTFS year")
 @arg("other_levels", ndim=2, doc="Other directorates' levels: lines summed; optional, blank = 0")
@@ -196,6 +203,7 @@ def cyps_additional_funding(pressures: Any, net_investment: Any, other_levels: A
 
 
 @func
+@ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
 @arg("base_gap", ndim=2, doc="The MTFS funding gap arising in each year before this update")
 @arg("levels", ndim=2, doc="Total additional funding by MTFS year (Table 3)")
 @arg("current_year_one_off", doc="TRUE (default) if the first year is met once from reserves")
