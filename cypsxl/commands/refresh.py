@@ -71,10 +71,11 @@ def _run(args: argparse.Namespace) -> int:
         backup = source.with_name(f"{source.stem}.bak{source.suffix}")
         shutil.copy2(source, backup)
     save_atomic(book.wb, target)
+    written = {k: a.address for k, a in result.written.items()}
     report = {
         "workbook": str(target),
         "backup": str(backup) if backup else None,
-        "written": {k: a.address for k, a in result.written.items()},
+        "written": written,
         "cleared": [a.address for a in result.cleared],
         "inputs_hash": result.inputs_hash,
         "time": result.time,
@@ -84,6 +85,6 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         print(f"refreshed {target}" + (f" (backup: {backup})" if backup else ""))
-        for key, address in report["written"].items():
+        for key, address in written.items():
             print(f"  {key:<20} {address}")
     return 0

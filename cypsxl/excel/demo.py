@@ -219,7 +219,7 @@ def _what_if_sheet(ws: Worksheet, case: Case) -> None:
     ws["C10"] = ArrayFormula(f"C10:{last}10", f"=cyps_lac_projection(Inputs!C18,Inputs!C19,{n})")
     # a new prevention bid
     _put(ws, "A12", "New bid: children prevented from entering care")
-    for j, v in enumerate([0, 10, 20, 20, 20][:n] + [20] * max(0, n - 5)):
+    for j, v in enumerate([0.0, 10.0, 20.0, 20.0, 20.0][:n] + [20.0] * max(0, n - 5)):
         _put(ws, f"{openpyxl.utils.get_column_letter(3 + j)}12", v, "0", inp=True)
     _put(ws, "A13", "New bid: investment (£m)")
     for j, v in enumerate([0.1, 0.25, 0.25, 0.25, 0.25][:n] + [0.25] * max(0, n - 5)):

@@ -334,6 +334,13 @@ def _change_check(total: Area, change: Area, one_off: bool) -> str:
     return "+".join(terms)
 
 
+def _constant(rows: Rows) -> Callable[[dict[str, Area]], Rows]:
+    def make(_areas: dict[str, Area]) -> Rows:
+        return rows
+
+    return make
+
+
 def output_tables(
     r: Results, time: str, digest: str
 ) -> dict[str, Callable[[dict[str, Area]], Rows]]:
@@ -347,7 +354,7 @@ def output_tables(
         "output_run_stamp": _stamp(r, time, digest),
     }
     out: dict[str, Callable[[dict[str, Area]], Rows]] = {
-        k: (lambda _areas, rows=rows: rows) for k, rows in fixed.items()
+        k: _constant(rows) for k, rows in fixed.items()
     }
     out["output_checks"] = lambda areas: _check_rows(r, areas)
     return out
