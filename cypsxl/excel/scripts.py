@@ -15,6 +15,7 @@ and nothing is written.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import xlwings as xw
@@ -22,9 +23,17 @@ from xlwings import script
 
 from ..errors import CaseError
 from ..workbook.binding import Area, Formula
+from .buttons import import_bids, new_template
 from .refresh import RefreshResult, refresh
 
-__all__ = ["XlwingsBook", "cyps_refresh", "main", "refresh_book"]
+__all__ = [
+    "XlwingsBook",
+    "cyps_refresh",
+    "import_bids_main",
+    "main",
+    "new_template_main",
+    "refresh_book",
+]
 
 ALERT_TITLE = "cypsxl refresh"
 
@@ -70,15 +79,51 @@ class XlwingsBook:
         self._range(area).clear_contents()
 
 
+def _alert_problems(book: xw.Book, exc: CaseError, title: str = ALERT_TITLE) -> None:
+    lines = [str(p) for p in exc.problems]
+    shown = lines[:15] + ([f"... and {len(lines) - 15} more"] if len(lines) > 15 else [])
+    book.app.alert("Nothing was written.\n" + "\n".join(shown), title=title, buttons="ok")
+
+
 def refresh_book(book: xw.Book) -> RefreshResult | None:
     """Refresh ``book``; on a problem, alert the user and write nothing (returns None)."""
     try:
         return refresh(XlwingsBook(book))
     except CaseError as exc:
-        lines = [str(p) for p in exc.problems]
-        shown = lines[:15] + ([f"... and {len(lines) - 15} more"] if len(lines) > 15 else [])
-        book.app.alert("Nothing was written.\n" + "\n".join(shown), title=ALERT_TITLE, buttons="ok")
+        _alert_problems(book, exc)
         return None
+
+
+def _folder_of(book: xw.Book) -> Path:
+    return Path(book.fullname).resolve().parent
+
+
+def import_bids_main() -> None:
+    """Desktop button: ``RunPython "import cypsxl.excel.scripts as s; s.import_bids_main()"``.
+
+    Imports every returned template in the ``bid_folder`` into the bids table.
+    """
+    book = xw.Book.caller()
+    try:
+        result = import_bids(XlwingsBook(book), _folder_of(book))
+    except CaseError as exc:
+        _alert_problems(book, exc, "cypsxl import bids")
+        return
+    book.app.alert(result.summary(), title="cypsxl import bids", buttons="ok")
+
+
+def new_template_main() -> None:
+    """Desktop button: ``RunPython "import cypsxl.excel.scripts as s; s.new_template_main()"``.
+
+    Writes a blank bid template, with the next free reference, into the template folder.
+    """
+    book = xw.Book.caller()
+    try:
+        path = new_template(XlwingsBook(book), _folder_of(book))
+    except CaseError as exc:
+        _alert_problems(book, exc, "cypsxl new bid template")
+        return
+    book.app.alert(f"New bid template written:\n{path}", title="cypsxl new bid template")
 
 
 @script

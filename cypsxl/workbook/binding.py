@@ -31,6 +31,7 @@ __all__ = [
     "MAPPING_ROWS",
     "MAPPING_SHEET",
     "OUTPUT_KEYS",
+    "SETTING_KEYS",
     "Area",
     "Binding",
     "Book",
@@ -68,6 +69,11 @@ INPUT_KEYS: dict[str, tuple[str, str]] = {
     "other_proposals": ("other_proposals", "table"),
 }
 REQUIRED_KEYS = ("name", "years", "net_budget", "base_gap")
+#: Settings of the bid buttons: one cell holding a folder (relative to the workbook's).
+SETTING_KEYS = {
+    "bid_folder": "folder of returned bid templates",
+    "template_folder": "folder new bid templates go to",
+}
 
 #: Output keys -> what cypsxl writes there (the anchor is the top-left cell).
 OUTPUT_KEYS: dict[str, str] = {
@@ -367,6 +373,7 @@ class Binding:
     book: str
     inputs: dict[str, Area] = field(default_factory=dict)
     outputs: dict[str, Area] = field(default_factory=dict)  # the anchor cell
+    settings: dict[str, Area] = field(default_factory=dict)  # bid_folder, template_folder
     owned: dict[str, Area] = field(default_factory=dict)  # written last time (column C)
     record_cells: dict[str, Area] = field(default_factory=dict)  # column C of each output
     rows: dict[str, int] = field(default_factory=dict)  # mapping row of each key
@@ -420,7 +427,7 @@ def read_binding(book: Book) -> Binding:
         if key in binding.rows:
             binding.problem(f"{mapping}!A{i}", key, f"bound twice (also row {binding.rows[key]})")
             continue
-        if not _is_input_key(key) and key not in OUTPUT_KEYS:
+        if not _is_input_key(key) and key not in OUTPUT_KEYS and key not in SETTING_KEYS:
             binding.problem(
                 f"{mapping}!A{i}", key, "unknown key; expected an input key or output_<table>"
             )
@@ -433,7 +440,9 @@ def read_binding(book: Book) -> Binding:
         if area is None:
             binding.problem(where, key, why)
             continue
-        if key in OUTPUT_KEYS:
+        if key in SETTING_KEYS:
+            binding.settings[key] = area
+        elif key in OUTPUT_KEYS:
             binding.outputs[key] = Area.at(area.sheet, area.top, area.left, 1, 1)
             binding.record_cells[key] = Area.at(mapping, i, 3, 1, 1)  # type: ignore[arg-type]
             if not is_empty(record):
