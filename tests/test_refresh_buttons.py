@@ -29,12 +29,7 @@ RESULTS = run_case(CASE)
 
 def demo_with_folder(folder: Path, empty: bool = True) -> openpyxl.Workbook:
     wb = build_demo()
-    ws = wb["cypsxl"]
-    row = ws.max_row + 1
-    ws.cell(row, 1, "bid_folder")
-    ws.cell(row, 2, "Inputs!C35")
-    wb["Inputs"]["A35"] = "Folder of returned bid templates"
-    wb["Inputs"]["C35"] = str(folder)
+    wb["Inputs"]["C34"] = str(folder)  # the demo binds bid_folder to Inputs!C34
     if empty:
         bids = wb["Bids"]
         for r in range(4, bids.max_row + 1):
@@ -108,9 +103,25 @@ def test_new_template_takes_the_next_reference(tmp_path: Path) -> None:
     assert "CYPS_11" in values and "2020/21" in values
 
 
-def test_missing_folder_binding(tmp_path: Path) -> None:
+def test_folder_binding_missing_or_twice(tmp_path: Path) -> None:
+    wb = build_demo()
+    ws = wb["cypsxl"]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "bid_folder")
+    ws.cell(ws.max_row + 1, 1, "bid_folder")
+    ws.cell(ws.max_row, 2, "Inputs!C35")
+    with pytest.raises(CaseError, match=r"bound twice \(also row"):
+        import_bids(OpenpyxlBook(wb, name="demo.xlsx"), tmp_path)
+    ws.delete_rows(ws.max_row)
+    ws.delete_rows(row)
     with pytest.raises(CaseError, match="missing binding"):
-        import_bids(OpenpyxlBook(build_demo(), name="demo.xlsx"), tmp_path)
+        import_bids(OpenpyxlBook(wb, name="demo.xlsx"), tmp_path)
+
+
+def test_relative_folder_is_the_workbooks(tmp_path: Path) -> None:
+    wb = build_demo()  # bid_folder "returned bids", next to the workbook
+    with pytest.raises(CaseError) as err:
+        import_bids(OpenpyxlBook(wb, name="demo.xlsx"), tmp_path)
+    assert f"folder not found: {tmp_path / 'returned bids'}" in str(err.value)
 
 
 def test_desktop_import_button_through_mock_caller(filled: Path) -> None:

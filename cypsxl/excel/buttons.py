@@ -53,6 +53,9 @@ def _fail(book: Book, where: str, key: str, message: str) -> CaseError:
 
 
 def _folder(book: Book, binding: Binding, key: str, base: Path, fallback: str = "") -> Path:
+    mine = [p for p in binding.problems if p.key in (key, fallback)]
+    if mine:
+        raise CaseError(mine)
     area = binding.settings.get(key) or binding.settings.get(fallback)
     if area is None:
         raise _fail(

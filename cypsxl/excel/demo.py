@@ -75,6 +75,7 @@ MAPPING: list[tuple[str, str, str]] = [
     ("lac_trend_growth_per_year", "Inputs!C19", "trend growth, children a year"),
     ("other_proposals", "Inputs!A26:F32", "other directorates: label, unit, MTFS years"),
     ("bids", "Bids!A3:K80", "bids: one row per bid and line, years across"),
+    ("bid_folder", "Inputs!C34", "folder of returned bid templates (import button)"),
     ("output_table1", "Outputs!A1", "Table 1: CYPS budget"),
     ("output_table3", "Outputs!A14", "Table 3: total additional funding"),
     ("output_table4", "Outputs!A25", "Table 4: revised funding gap"),
@@ -135,6 +136,7 @@ def _inputs_sheet(ws: Worksheet, case: Case) -> None:
     _row(ws, 21, "Case name", "text", [case.name], "@")
     _row(ws, 22, "Authority", "text", [case.authority], "@")
     _row(ws, 23, "Directorate", "text", [case.directorate], "@")
+    _row(ws, 34, "Folder of returned bid templates", "folder", ["returned bids"], "@")
     ws.cell(25, 1, "Other directorates' proposals (levels, £m)").font = BOLD
     ws.cell(26, 1, "label").font = BOLD
     ws.cell(26, 2, "unit").font = BOLD
