@@ -286,13 +286,21 @@ def _formats(wb: Workbook) -> None:
 def build_demo(case: Case | None = None, wb: Workbook | None = None) -> Workbook:
     """The demo workbook, outputs filled by a refresh (into ``wb`` if given, e.g. a .xlsm)."""
     case = case or reference_case()
+    sheets = ["Inputs", "Bids", "Outputs", "Bid summary", "Checks", "What if", MAPPING_SHEET]
     if wb is None:
         wb = openpyxl.Workbook()
-    for ws in list(wb.worksheets):
-        wb.remove(ws)
-    sheets = ["Inputs", "Bids", "Outputs", "Bid summary", "Checks", "What if", MAPPING_SHEET]
+        wb.remove(wb.active)
+    else:
+        # xlwings' quickstart book: keep its two sheets (their VBA document modules,
+        # Sheet1 and Sheet2) as Inputs and xlwings.conf, emptied
+        for ws, name in zip(wb.worksheets[:2], ("Inputs", "xlwings.conf"), strict=False):
+            ws.delete_rows(1, ws.max_row)
+            ws.title = name
     for name in [*sheets, "xlwings.conf"]:
-        wb.create_sheet(name)
+        if name not in wb.sheetnames:
+            wb.create_sheet(name)
+    for i, name in enumerate([*sheets, "xlwings.conf"]):
+        wb.move_sheet(name, i - wb.sheetnames.index(name))
     _inputs_sheet(wb["Inputs"], case)
     _bids_sheet(wb["Bids"], case)
     _mapping_sheet(wb[MAPPING_SHEET])
