@@ -102,7 +102,7 @@ def _bid_rows(bid: Bid, header: list[str], years: list[str]) -> list[list[Any]]:
         "avoided_cost_per_child_per_year": bid.avoided_cost_per_child_per_year,
         "part_year_factor": bid.part_year_factor,
     }
-    rows = []
+    rows: list[list[Any]] = []
     for line in _LINES:
         values = getattr(bid, line)
         if values is None:
