@@ -18,7 +18,7 @@ from openpyxl.formula.translate import Translator
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from .layout import Area
-from .safety import HostileFile, Package, parse_xml
+from .safety import HostileFile, Package, parse_part, parse_xml
 
 __all__ = [
     "DefinedName",
@@ -49,6 +49,7 @@ def _col(letters: str) -> int:
     return column_index_from_string(letters.upper())
 
 
+@lru_cache(maxsize=4096)
 def split_ref(ref: str) -> tuple[int, int]:
     """(row, col) of an A1 reference.
 
@@ -70,6 +71,7 @@ def address(row: int, col: int) -> str:
     return f"{get_column_letter(col)}{row}"
 
 
+@lru_cache(maxsize=1024)
 def parse_area(text: str) -> Area | None:
     """The area a defined name refers to, or ``None`` if it is not one plain rectangle.
 
@@ -160,7 +162,7 @@ def read_shared_strings(pkg: Package) -> list[str]:
                 part = _target("xl/workbook.xml", rel.get("Target", ""))
     if not pkg.has(part):
         return []
-    return [_text(si) for si in parse_xml(pkg.read(part), part).iter(f"{NS}si")]
+    return [_text(si) for si in parse_part(pkg.read(part), part).iter(f"{NS}si")]
 
 
 @dataclass(slots=True)
@@ -200,7 +202,7 @@ def _value(c: Any, strings: list[str]) -> tuple[Any, bool]:
 
 def read_cells(pkg: Package, part: str, strings: list[str]) -> dict[tuple[int, int], RawCell]:
     """Every stored cell of one worksheet part: {(row, col): RawCell}."""
-    root = parse_xml(pkg.read(part), part)
+    root = parse_part(pkg.read(part), part)
     data = root.find(f"{NS}sheetData")
     out: dict[tuple[int, int], RawCell] = {}
     if data is None:
@@ -214,6 +216,8 @@ def read_cells(pkg: Package, part: str, strings: list[str]) -> dict[tuple[int, i
         for c in row.iter(f"{NS}c"):
             ref = c.get("r")
             if ref:
+                if len(c) == 0 and c.get("t") != "inlineStr":
+                    continue  # a formatted empty cell: nothing to read
                 r, col_no = split_ref(ref)
             else:
                 r, col_no = row_no, col_no + 1

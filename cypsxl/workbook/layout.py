@@ -19,6 +19,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from openpyxl.utils import get_column_letter
 
@@ -540,6 +541,7 @@ def expected_formulas(lay: Layout) -> dict[tuple[str, int, int], str]:
 _SPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=4096)
 def normalise_formula(text: str) -> str:
     """Formula text compared case- and ``$``-insensitively, without spaces or ``_xlfn.``.
 
