@@ -139,7 +139,7 @@ def _case_for(base: Case, collected: CollectResult) -> Case:
         years=tuple(collected.years),
         mtfs_years=tuple(collected.years),
         assumptions=base.assumptions,
-        budget=CypsBudget(net_budget=(0.0,) * n, pressures=frozen_map()),  # type: ignore[arg-type]
+        budget=CypsBudget(net_budget=(0.0,) * n, pressures=frozen_map()),
         bids=tuple(collected.bids),
         other_proposals=(),
         mtfs=Mtfs(base_gap=(0.0,) * n),

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -134,7 +135,11 @@ def _report_sheet(ws: Worksheet, results: Results) -> None:
         row += 1
         header = ["£m", *text_table.columns] + ([text_table.extra] if text_table.extra else [])
         body = [
-            [label, *(float(v) for v in values), *([extra] if text_table.extra else [])]
+            [
+                label,
+                *np.asarray(values, dtype=float).tolist(),
+                *([extra] if text_table.extra else []),
+            ]
             for label, values, extra in text_table.rows
         ]
         fmts = {j: FMT_MONEY for j in range(2, len(text_table.columns) + 2)}

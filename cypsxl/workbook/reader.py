@@ -143,7 +143,7 @@ class BidData:
             avoided_cost_per_child_per_year=cost,
             part_year_factor=factor,
             fte=self.fte,
-            outcomes=frozen_map(self.outcomes),  # type: ignore[arg-type]
+            outcomes=frozen_map(self.outcomes),
             notes=frozen_map(self.notes),
         )
 
@@ -480,7 +480,7 @@ def _check_cached(s: _Sheet, lay: L.Layout, d: BidData, years: Sequence[str]) ->
         years=tuple(years),
         mtfs_years=tuple(years),
         assumptions=Assumptions(avoided_cost_per_child_per_year=cost, part_year_factor=factor),
-        budget=CypsBudget(net_budget=(0.0,) * n, pressures=frozen_map()),  # type: ignore[arg-type]
+        budget=CypsBudget(net_budget=(0.0,) * n, pressures=frozen_map()),
         bids=(d.to_bid(None),),
         other_proposals=(),
         mtfs=Mtfs(base_gap=(0.0,) * n),
