@@ -17,8 +17,8 @@ from ..model import Case, CypsBudget, Mtfs, Results, run_case
 from ..model.case import frozen_map
 from ..report import fmt_money, results_to_dict
 from ..workbook.consolidate import write_consolidated
+from ..workbook.files import atomic_write_bytes
 from ..workbook.reader import CollectResult, collect_bids, find_workbooks
-from ..workbook.template import atomic_write_bytes
 from .template import parse_years
 
 __all__ = ["ProgressBar", "register"]

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from ..excel.refresh import refresh
 from ..workbook.binding import open_workbook
+from ..workbook.files import save_atomic
 
-__all__ = ["register", "save_atomic"]
+__all__ = ["register"]
 
 HELP = """Refresh cypsxl's output tables in a workbook, as its refresh button does, without Excel.
 
@@ -43,18 +42,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("-o", "--output", help="write here instead of replacing the workbook")
     p.add_argument("--json", action="store_true", help="print what was written as JSON")
     p.set_defaults(func=_run)
-
-
-def save_atomic(wb: object, path: Path) -> None:
-    """Save an openpyxl workbook to ``path`` through a temporary file in the same folder."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        wb.save(tmp)  # type: ignore[attr-defined]
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -15,11 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
-import io
-import os
 import sys
-import tempfile
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..casefile import reference_case
 from ..model import Case
 from ..workbook.binding import MAPPING_SHEET, OpenpyxlBook
+from ..workbook.files import save_deterministic
 from .refresh import refresh
 
 __all__ = [
@@ -48,7 +45,6 @@ DEMO_NAME = "cypsxl_demo"
 #: Document times and the run stamp of the committed demo (so it rebuilds byte for byte).
 DEMO_TIME = "2016-11-23 09:00:00 UTC"
 _DOC_TIME = dt.datetime(2016, 11, 23, 9, 0, 0)
-_ZIP_TIME = (2016, 11, 23, 9, 0, 0)
 
 MONEY = '#,##0.000;(#,##0.000);"-"'
 POUNDS = '#,##0;(#,##0);"-"'
@@ -317,43 +313,8 @@ def build_demo(case: Case | None = None, wb: Workbook | None = None) -> Workbook
     return wb
 
 
-def _normalised(raw: bytes) -> bytes:
-    """The zip with fixed entry dates and a fixed modified time (reproducible bytes)."""
-    out = io.BytesIO()
-    stamp = _DOC_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in sorted(src.infolist(), key=lambda i: i.filename):
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = _fix_core(data, stamp)
-            entry = zipfile.ZipInfo(info.filename, _ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            dst.writestr(entry, data)
-    return out.getvalue()
-
-
-def _fix_core(data: bytes, stamp: bytes) -> bytes:
-    import re
-
-    return re.sub(
-        rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", data
-    )
-
-
 def _save(wb: Workbook, path: Path) -> Path:
-    buf = io.BytesIO()
-    wb.save(buf)
-    data = _normalised(buf.getvalue())
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return save_deterministic(wb, path, _DOC_TIME)
 
 
 def _quickstart_xlsm() -> Path | None:

@@ -9,11 +9,7 @@ dates, so the same inputs give the same bytes, and the blank template committed 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import os
 import re
-import tempfile
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..model import Bid, Case
 from ..model.timeline import validate_timeline
+from . import files
 from . import layout as L
 
 __all__ = [
@@ -49,7 +46,6 @@ __all__ = [
 
 #: Document created/modified time of every generated workbook (output is deterministic).
 FIXED_TIMESTAMP = dt.datetime(2016, 4, 1, 0, 0, 0)
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 DEFAULT_SERVICE_AREAS = (
     "Children's Social Care",
@@ -703,50 +699,10 @@ def build_workbook(
 
 # --------------------------------------------------------------------------- saving
 
-_MODIFIED = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
-_STAMP = FIXED_TIMESTAMP.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-
-
-def _normalised_zip(raw: bytes) -> bytes:
-    """Rewrite an openpyxl package with fixed entry dates and a fixed modified time."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(raw)) as zin,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout,
-    ):
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = _MODIFIED.sub(
-                    rb"<dcterms:modified\1>" + _STAMP + rb"</dcterms:modified>", data
-                )
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            zout.writestr(entry, data)
-    return out.getvalue()
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
 
 def save_deterministic(wb: Workbook, path: str | Path) -> Path:
-    """Save ``wb`` atomically with fixed timestamps (same content, same bytes)."""
-    buf = io.BytesIO()
-    wb.save(buf)
-    target = Path(path)
-    atomic_write_bytes(target, _normalised_zip(buf.getvalue()))
-    return target
+    """Save ``wb`` atomically, dated :data:`FIXED_TIMESTAMP` (same content, same bytes)."""
+    return files.save_deterministic(wb, path, FIXED_TIMESTAMP)
 
 
 # --------------------------------------------------------------------------- entry points
