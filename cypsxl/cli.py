@@ -36,7 +36,15 @@ COMMANDS = [
 EPILOG = """examples:
   cypsxl run                         the embedded reference case, as the Cabinet report's tables
   cypsxl run mycase.toml --json      any case, as JSON (money in £m)
+  cypsxl check mycase.toml           every problem in a case file, located
+  cypsxl appraise mycase.toml        NPV, discounted payback, BCR, optimism bias, tornado
+  cypsxl scenarios -n 10000 --seed 1 Monte Carlo P10/P50/P90
+  cypsxl template new -o bid.xlsx    a blank investment-bid template for a budget holder
+  cypsxl bids collect returns/ -o consolidated.xlsx --case-out mtfs.toml
+  cypsxl refresh MTFS.xlsx           refresh a workbook's cypsxl tables without Excel
   cypsxl COMMAND --help              help on one command
+
+exit codes: 0 done; 2 bad input or usage; 3 some files rejected (the rest processed)
 """
 
 
