@@ -24,13 +24,13 @@ EXIT_PARTIAL = 3
 #: Sub-command modules, in the order ``--help`` lists them.
 COMMANDS = [
     "cypsxl.commands.run",
+    "cypsxl.commands.check",
     "cypsxl.commands.appraise",
     "cypsxl.commands.scenarios",
-    "cypsxl.commands.check",
-    "cypsxl.commands.refresh",
-    "cypsxl.commands.serve",
     "cypsxl.commands.template",
     "cypsxl.commands.bids",
+    "cypsxl.commands.refresh",
+    "cypsxl.commands.serve",
 ]
 
 EPILOG = """examples:
