@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.worksheet.formula import ArrayFormula
 
 __all__ = ["SOFFICE", "formula_cells", "formula_mismatches", "recalculate", "values"]
 
@@ -80,16 +81,21 @@ def recalculate(paths: Iterable[Path], outdir: Path, timeout: float = 300) -> di
 
 
 def formula_cells(path: Path) -> dict[str, str]:
-    """Every formula cell of a workbook: {"Sheet!A1": "=formula"}."""
+    """Every formula cell of a workbook: {"Sheet!A1": "=formula"}.
+
+    A cell is a formula by its stored type (``data_type == "f"``, which covers array
+    formulas), never by its text: a string cell that starts with ``=`` is text.
+    """
     wb = openpyxl.load_workbook(path)
     out = {}
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
+                if cell.data_type != "f":
+                    continue
                 value = cell.value
-                text = getattr(value, "text", value)  # ArrayFormula keeps its text in .text
-                if isinstance(text, str) and text.startswith("="):
-                    out[f"{ws.title}!{cell.coordinate}"] = text
+                text = value.text if isinstance(value, ArrayFormula) else value
+                out[f"{ws.title}!{cell.coordinate}"] = str(text)
     return out
 
 
