@@ -74,6 +74,50 @@ def test_registration_names_and_help() -> None:
     assert params == ["base_gap", "levels", "current_year_one_off"]
 
 
+#: the public contract (issue text): Python names, argument order, defaults
+CONTRACT = {
+    "cyps_placement_cost": "(children, weekly_cost, weeks=52)",
+    "cyps_lac_projection": "(start, growth_per_year, years)",
+    "cyps_cost_avoidance": "(prevented, avoided_cost_per_child, part_year_factor=0.5)",
+    "cyps_bid_profile": "(investment, gross_saving)",
+    "cyps_payback_year": "(net)",
+    "cyps_breakeven_year": "(net)",
+    "cyps_budget_rollup": "(net_budget, pressures, investment, savings)",
+    # other_levels may be left out (no other directorates' proposals)
+    "cyps_additional_funding": "(pressures, net_investment, other_levels=None)",
+    "cyps_funding_gap": "(base_gap, levels, current_year_one_off=True)",
+    "cyps_npv": "(investment, gross_saving, rate=0.035)",
+    "cyps_discounted_payback_year": "(investment, gross_saving, rate=0.035)",
+    "cyps_version": "()",
+}
+
+
+def test_public_contract_names_argument_order_and_defaults() -> None:
+    import inspect
+
+    def plain(fn) -> str:
+        sig = inspect.signature(inspect.unwrap(fn))
+        return str(
+            sig.replace(
+                parameters=[p.replace(annotation=p.empty) for p in sig.parameters.values()],
+                return_annotation=inspect.Signature.empty,
+            )
+        )
+
+    assert {n: plain(getattr(functions, n)) for n in functions.__all__} == CONTRACT
+    meta = {f["name"]: f for f in custom_functions_meta(functions)["functions"]}
+    for name, sig in CONTRACT.items():
+        params = meta[name.upper()]["parameters"]
+        assert [p["name"] for p in params] == [
+            a.split("=")[0] for a in sig.strip("()").split(", ") if a
+        ], name
+        # an argument with a default is optional in Excel; every one has its own help
+        assert [p.get("optional", False) for p in params] == [
+            "=" in a for a in sig.strip("()").split(", ") if a
+        ], name
+        assert all(len(p["description"]) > 15 for p in params), name
+
+
 def test_names_do_not_clash_with_excel_built_ins() -> None:
     from openpyxl.utils import FORMULAE
 
@@ -220,6 +264,99 @@ def test_text_in_a_row_names_argument_and_position() -> None:
 def test_true_is_not_a_number() -> None:
     with pytest.raises(ArgumentError, match="expected a number, got True"):
         call("cyps_placement_cost", True, 100)
+
+
+# --------------------------------------------------------------------------- Excel error cells
+
+
+def na(text: str = "#N/A") -> dict:
+    """An error cell as Office.js sends it (the metadata allows errors for type any)."""
+    kinds = {"#N/A": "NotAvailable", "#REF!": "Ref", "#DIV/0!": "Div0"}
+    return {"type": "Error", "basicType": "Error", "basicValue": text, "errorType": kinds[text]}
+
+
+@pytest.mark.parametrize(
+    ("func", "args", "message"),
+    [
+        # a blank pressure is zero, an error is not: xlwings' default would make it a blank
+        (
+            "cyps_budget_rollup",
+            ([[10, 10, 10]], [[1, na(), 1]], [[0, 0, 0]], [[0, 0, 0]]),
+            r"'pressures' value 2 is the Excel error #N/A; expected a number",
+        ),
+        (
+            "cyps_budget_rollup",
+            ([[10, 10, 10]], [[1, 2, 1], [3, None, na("#REF!")]], [[0] * 3], [[0] * 3]),
+            r"'pressures' row 2, column 3 is the Excel error #REF!",
+        ),
+        (
+            "cyps_cost_avoidance",
+            ([[0, na("#DIV/0!"), 3]], 22000, 0.5),
+            r"'prevented' value 2 is the Excel error #DIV/0!",
+        ),
+        # an optional argument holding an error is not "left out": no silent default
+        ("cyps_placement_cost", (10, 800, na()), r"'weeks' is the Excel error #N/A"),
+        ("cyps_cost_avoidance", ([[1, 2]], 22000, na()), r"'part_year_factor' is the Excel"),
+        ("cyps_npv", ([[1, 0]], [[0, 1]], na()), r"'rate' value 1 is the Excel error #N/A"),
+        (
+            "cyps_funding_gap",
+            ([[1, 2]], [[1, 2]], na()),
+            r"'current_year_one_off' is the Excel error #N/A; expected TRUE or FALSE",
+        ),
+        ("cyps_additional_funding", ([[1, 1]], [[2, 2]], [[na(), 0]]), r"'other_levels' value 1"),
+    ],
+)
+def test_an_error_cell_is_named_never_read_as_blank(func, args, message) -> None:
+    with pytest.raises(ArgumentError, match=message):
+        call(func, *args)
+
+
+cell = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.integers(-(10**6), 10**6),
+    st.booleans(),
+    st.just(""),
+    st.none(),
+    st.text(max_size=4),
+    st.sampled_from(["#N/A", "#REF!", "#DIV/0!"]).map(na),
+    st.floats(0, 1e5).map(lambda v: {"type": "FormattedNumber", "basicValue": v}),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(cell, min_size=3, max_size=3), min_size=1, max_size=3))
+def test_cells_cleaned_exactly_as_xlwings_office_js_engine_with_errors_as_text(rows) -> None:
+    # the fast clean must give what xlwings' own Office.js engine gives with err_to_str
+    import datetime as dt
+
+    import xlwings as xw
+
+    from cypsxl.excel._convert import ExcelCells
+
+    ctx = type("Ctx", (), {"range": None, "engine": xw.engines["officejs"], "value": rows})()
+    ExcelCells.reader({})(ctx)
+    want = xw.engines["officejs"].impl.clean_value_data(rows, dt.datetime, None, None, True)
+    assert ctx.value == want
+
+
+def test_cells_elsewhere_use_the_engine_cleaning_with_errors_as_text() -> None:
+    # desktop Excel (COM): the range is read raw and the engine asked for errors as text
+    from cypsxl.excel._convert import ExcelCells
+
+    seen = {}
+
+    class Impl:
+        @staticmethod
+        def clean_value_data(rows, dates, empty, numbers, err_to_str):
+            seen.update(rows=rows, err_to_str=err_to_str)
+            return [["#N/A" if v == -2146826246 else v for v in r] for r in rows]
+
+    engine = type("Engine", (), {"name": "excel", "impl": Impl})()
+    rng = type("Range", (), {"raw_value": ((1.0, -2146826246),)})()
+    ctx = type("Ctx", (), {"range": rng, "engine": engine, "value": None})()
+    ExcelCells.reader({})(ctx)
+    assert seen == {"rows": [(1.0, -2146826246)], "err_to_str": True}
+    assert ctx.value == [[1.0, "#N/A"]]
 
 
 # --------------------------------------------------------------------------- Tables 1, 3, 4

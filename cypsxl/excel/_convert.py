@@ -7,7 +7,9 @@ argument in every error, and never import xlwings.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +20,7 @@ from ..model._arrays import FloatArray
 __all__ = [
     "ArgumentError",
     "Cells",
+    "ExcelCells",
     "as_lines",
     "as_number",
     "as_row",
@@ -36,6 +39,66 @@ class ArgumentError(ValueError):
 
 
 _PLAIN = {float, int}
+_IN_PYODIDE = sys.platform == "emscripten"
+
+
+class ExcelCells:
+    """xlwings argument converter: the cells as rows, an Excel error cell kept as its text.
+
+    Use it as ``@arg("name", ExcelCells)``. The function always receives rows (a list of
+    lists, ``None`` for an empty cell), and a cell showing ``#N/A``, ``#REF!``... arrives
+    as that text, so :func:`as_row` and :func:`as_number` reject it by argument and
+    position. xlwings' default converter turns an error cell into ``None``, the same as a
+    blank, which a pressure or savings line would then count as zero.
+
+    Office.js outside Pyodide (xlwings Server): a row of plain numbers, the usual case,
+    is passed on untouched, and other cells are cleaned here in one pass exactly as
+    xlwings' Office.js engine does (empty -> ``None``, an error -> its text, a data type
+    -> its basic value) - without the per-cell ``JsNull`` import it runs. Desktop Excel
+    (COM) and xlwings Lite (Pyodide): the engine's own cleaning, with errors as text.
+
+    >>> class Ctx:  # what xlwings passes a converter for a custom-function argument
+    ...     range = None
+    ...     class engine:
+    ...         name = "officejs"
+    >>> ctx = Ctx()
+    >>> ctx.value = [[1.5, "", {"type": "Error", "basicValue": "#N/A"}]]
+    >>> ExcelCells.reader({})(ctx)
+    >>> ctx.value
+    [[1.5, None, '#N/A']]
+    """
+
+    @classmethod
+    def reader(cls, options: dict[str, Any]) -> Any:
+        """The read pipeline xlwings calls with a conversion context."""
+        return _read_cells
+
+
+def _rows(value: Any) -> list[Any]:
+    if not isinstance(value, list | tuple):
+        return [[value]]
+    if not value or not isinstance(value[0], list | tuple):
+        return [value]
+    return value if isinstance(value, list) else list(value)
+
+
+def _officejs_cell(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dict):
+        return value.get("basicValue")  # an error's text ("#N/A"), or a data type's value
+    return value
+
+
+def _read_cells(ctx: Any) -> None:
+    rows = _rows(ctx.value if ctx.range is None else ctx.range.raw_value)
+    if ctx.engine.name == "officejs" and not _IN_PYODIDE:
+        if all(set(map(type, r)) <= _PLAIN for r in rows):
+            ctx.value = rows
+        else:
+            ctx.value = [[_officejs_cell(v) for v in r] for r in rows]
+        return
+    ctx.value = ctx.engine.impl.clean_value_data(rows, dt.datetime, None, None, True)
 
 
 def is_blank(value: object) -> bool:
@@ -47,12 +110,21 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and value == "")
 
 
-def _number(func: str, arg: str, value: object, index: int | None, blank: float | None) -> float:
-    where = f"{func}: '{arg}'" + ("" if index is None else f" value {index + 1}")
+def _number(
+    func: str, arg: str, value: object, index: int | tuple[int, int] | None, blank: float | None
+) -> float:
+    if index is None:
+        where = f"{func}: '{arg}'"
+    elif isinstance(index, tuple):
+        where = f"{func}: '{arg}' row {index[0] + 1}, column {index[1] + 1}"
+    else:
+        where = f"{func}: '{arg}' value {index + 1}"
     if is_blank(value):
         if blank is None:
             raise ArgumentError(f"{where} is blank; expected a number")
         return blank
+    if isinstance(value, str) and value.startswith("#"):
+        raise ArgumentError(f"{where} is the Excel error {value}; expected a number")
     if isinstance(value, bool) or not isinstance(value, int | float | np.number):
         raise ArgumentError(f"{where}: expected a number, got {value!r}")
     number = float(value)
@@ -154,7 +226,7 @@ def as_lines(func: str, arg: str, value: object, length: int) -> FloatArray:
     if grid is None or not np.isfinite(grid).all():
         grid = np.array(
             [
-                [_number(func, arg, v, i * width + j, 0.0) for j, v in enumerate(r)]
+                [_number(func, arg, v, (i, j), 0.0) for j, v in enumerate(r)]
                 for i, r in enumerate(value)
             ]
         )

@@ -20,6 +20,7 @@ from .._version import __version__
 from ._convert import (
     ArgumentError,
     Cells,
+    ExcelCells,
     as_lines,
     as_number,
     as_row,
@@ -65,15 +66,19 @@ def _flag(name: str, arg_name: str, value: Any, default: bool) -> bool:
         return bool(value)
     if isinstance(value, str) and value.strip().upper() in ("TRUE", "FALSE"):
         return value.strip().upper() == "TRUE"
+    if isinstance(value, str) and value.startswith("#"):
+        raise ArgumentError(
+            f"{name}: '{arg_name}' is the Excel error {value}; expected TRUE or FALSE"
+        )
     raise ArgumentError(f"{name}: '{arg_name}': expected TRUE or FALSE, got {value!r}")
 
 
 @func
 @ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
-@arg("children", ndim=2, doc="Children in placement: one number, or " + _YEARS)
-@arg("weekly_cost", ndim=2, doc="Weekly unit cost of one placement, e.g. £ a week")
-@arg("weeks", doc="Weeks in a year; default 52 (some councils use 52.14)")
-def cyps_placement_cost(children: Any, weekly_cost: Any, weeks: Any = 52.0) -> Any:
+@arg("children", ExcelCells, doc="Children in placement: one number, or " + _YEARS)
+@arg("weekly_cost", ExcelCells, doc="Weekly unit cost of one placement, e.g. £ a week")
+@arg("weeks", ExcelCells, doc="Weeks in a year; default 52 (some councils use 52.14)")
+def cyps_placement_cost(children: Any, weekly_cost: Any, weeks: Any = 52) -> Any:
     """Annual placement cost: children x weekly unit cost x weeks (in the unit of the cost)."""
     name = "cyps_placement_cost"
     rows = {
@@ -91,9 +96,13 @@ def cyps_placement_cost(children: Any, weekly_cost: Any, weeks: Any = 52.0) -> A
 
 @func
 @ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
-@arg("start", doc="Looked-after children in the first year")
-@arg("growth_per_year", ndim=2, doc="Change in children a year: one number, or one per later year")
-@arg("years", doc="Number of years to project (1 to 100)")
+@arg("start", ExcelCells, doc="Looked-after children in the first year")
+@arg(
+    "growth_per_year",
+    ExcelCells,
+    doc="Change in children a year: one number, or one per later year",
+)
+@arg("years", ExcelCells, doc="Number of years to project (1 to 100)")
 def cyps_lac_projection(start: Any, growth_per_year: Any, years: Any) -> Cells:
     """Looked-after children by year: start, then trend growth each year (never below 0)."""
     name = "cyps_lac_projection"
@@ -112,9 +121,17 @@ def cyps_lac_projection(start: Any, growth_per_year: Any, years: Any) -> Cells:
 
 @func
 @ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
-@arg("prevented", ndim=2, doc="Children prevented from entering care in each year (blank = 0)")
-@arg("avoided_cost_per_child", doc="A year's cost of care avoided per child, e.g. 22000 (£)")
-@arg("part_year_factor", doc="Share of a year avoided in the year of prevention; default 0.5")
+@arg("prevented", ExcelCells, doc="Children prevented from entering care in each year (blank = 0)")
+@arg(
+    "avoided_cost_per_child",
+    ExcelCells,
+    doc="A year's cost of care avoided per child, e.g. 22000 (£)",
+)
+@arg(
+    "part_year_factor",
+    ExcelCells,
+    doc="Share of a year avoided in the year of prevention; default 0.5",
+)
 def cyps_cost_avoidance(
     prevented: Any, avoided_cost_per_child: Any, part_year_factor: Any = 0.5
 ) -> Cells:
@@ -133,8 +150,10 @@ def cyps_cost_avoidance(
 
 @func
 @ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
-@arg("investment", ndim=2, doc="Investment (funding sought) by year, " + _YEARS + " (blank = 0)")
-@arg("gross_saving", ndim=2, doc="Gross saving or cost avoidance by year (blank = 0)")
+@arg(
+    "investment", ExcelCells, doc="Investment (funding sought) by year, " + _YEARS + " (blank = 0)"
+)
+@arg("gross_saving", ExcelCells, doc="Gross saving or cost avoidance by year (blank = 0)")
 def cyps_bid_profile(investment: Any, gross_saving: Any) -> Cells:
     """Net and cumulative net by year, then the payback and break-even years with labels."""
     name = "cyps_bid_profile"
@@ -153,14 +172,14 @@ def cyps_bid_profile(investment: Any, gross_saving: Any) -> Cells:
 
 
 @func
-@arg("net", ndim=2, doc="Net (investment - saving) by year, " + _YEARS)
+@arg("net", ExcelCells, doc="Net (investment - saving) by year, " + _YEARS)
 def cyps_payback_year(net: Any) -> Any:
     """First year (1 = the first) whose net is negative, as the reference report; or "none"."""
     return year_or_none(model.payback_year(as_row("cyps_payback_year", "net", net)))
 
 
 @func
-@arg("net", ndim=2, doc="Net (investment - saving) by year, " + _YEARS)
+@arg("net", ExcelCells, doc="Net (investment - saving) by year, " + _YEARS)
 def cyps_breakeven_year(net: Any) -> Any:
     """First year (1 = the first) whose cumulative net is negative; or "none"."""
     return year_or_none(model.breakeven_year(as_row("cyps_breakeven_year", "net", net)))
@@ -168,10 +187,10 @@ def cyps_breakeven_year(net: Any) -> Any:
 
 @func
 @ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
-@arg("net_budget", ndim=2, doc="Cash-limited net budget by year, " + _YEARS)
-@arg("pressures", ndim=2, doc="Pressure lines: one row (or column) per line, summed; blank = 0")
-@arg("investment", ndim=2, doc="Investment (sum of bids) by year; blank = 0")
-@arg("savings", ndim=2, doc="Savings (sum of bids) by year, as positive amounts; blank = 0")
+@arg("net_budget", ExcelCells, doc="Cash-limited net budget by year, " + _YEARS)
+@arg("pressures", ExcelCells, doc="Pressure lines: one row (or column) per line, summed; blank = 0")
+@arg("investment", ExcelCells, doc="Investment (sum of bids) by year; blank = 0")
+@arg("savings", ExcelCells, doc="Savings (sum of bids) by year, as positive amounts; blank = 0")
 def cyps_budget_rollup(net_budget: Any, pressures: Any, investment: Any, savings: Any) -> Cells:
     """Table 1 rows: net budget, pressures, investment, savings, net forecast, funding support."""
     name = "cyps_budget_rollup"
@@ -189,9 +208,13 @@ def cyps_budget_rollup(net_budget: Any, pressures: Any, investment: Any, savings
 
 @func
 @ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
-@arg("pressures", ndim=2, doc="CYPS pressures by MTFS year: one or more lines, summed; blank = 0")
-@arg("net_investment", ndim=2, doc="CYPS net investment (investment - savings) by MTFS year")
-@arg("other_levels", ndim=2, doc="Other directorates' levels: lines summed; optional, blank = 0")
+@arg(
+    "pressures", ExcelCells, doc="CYPS pressures by MTFS year: one or more lines, summed; blank = 0"
+)
+@arg("net_investment", ExcelCells, doc="CYPS net investment (investment - savings) by MTFS year")
+@arg(
+    "other_levels", ExcelCells, doc="Other directorates' levels: lines summed; optional, blank = 0"
+)
 def cyps_additional_funding(pressures: Any, net_investment: Any, other_levels: Any = None) -> Cells:
     """Table 3 total: CYPS pressures + CYPS net investment + other directorates, by MTFS year."""
     name = "cyps_additional_funding"
@@ -204,9 +227,13 @@ def cyps_additional_funding(pressures: Any, net_investment: Any, other_levels: A
 
 @func
 @ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
-@arg("base_gap", ndim=2, doc="The MTFS funding gap arising in each year before this update")
-@arg("levels", ndim=2, doc="Total additional funding by MTFS year (Table 3)")
-@arg("current_year_one_off", doc="TRUE (default) if the first year is met once from reserves")
+@arg("base_gap", ExcelCells, doc="The MTFS funding gap arising in each year before this update")
+@arg("levels", ExcelCells, doc="Total additional funding by MTFS year (Table 3)")
+@arg(
+    "current_year_one_off",
+    ExcelCells,
+    doc="TRUE (default) if the first year is met once from reserves",
+)
 def cyps_funding_gap(base_gap: Any, levels: Any, current_year_one_off: Any = True) -> Cells:
     """Table 4: the revised funding gap arising in each MTFS year."""
     name = "cyps_funding_gap"
@@ -235,20 +262,20 @@ def _appraisal_rows(name: str, investment: Any, gross_saving: Any, rate: Any) ->
 
 
 @func
-@arg("investment", ndim=2, doc="Investment by year, the first year undiscounted (blank = 0)")
-@arg("gross_saving", ndim=2, doc="Gross saving or cost avoidance by year (blank = 0)")
-@arg("rate", ndim=2, doc="Discount rate a year, default 0.035 (Green Book); or one per year")
-def cyps_npv(investment: Any, gross_saving: Any, rate: Any = None) -> Any:
+@arg("investment", ExcelCells, doc="Investment by year, the first year undiscounted (blank = 0)")
+@arg("gross_saving", ExcelCells, doc="Gross saving or cost avoidance by year (blank = 0)")
+@arg("rate", ExcelCells, doc="Discount rate a year, default 0.035 (Green Book); or one per year")
+def cyps_npv(investment: Any, gross_saving: Any, rate: Any = 0.035) -> Any:
     """Net present value of saving minus investment (positive = net benefit), Green Book."""
     inv, saving, r = _appraisal_rows("cyps_npv", investment, gross_saving, rate)
     return float(model.npv(saving - inv, r))
 
 
 @func
-@arg("investment", ndim=2, doc="Investment by year, the first year undiscounted (blank = 0)")
-@arg("gross_saving", ndim=2, doc="Gross saving or cost avoidance by year (blank = 0)")
-@arg("rate", ndim=2, doc="Discount rate a year, default 0.035 (Green Book); or one per year")
-def cyps_discounted_payback_year(investment: Any, gross_saving: Any, rate: Any = None) -> Any:
+@arg("investment", ExcelCells, doc="Investment by year, the first year undiscounted (blank = 0)")
+@arg("gross_saving", ExcelCells, doc="Gross saving or cost avoidance by year (blank = 0)")
+@arg("rate", ExcelCells, doc="Discount rate a year, default 0.035 (Green Book); or one per year")
+def cyps_discounted_payback_year(investment: Any, gross_saving: Any, rate: Any = 0.035) -> Any:
     """First year (1 = the first) the discounted savings exceed the investment; or "none"."""
     inv, saving, r = _appraisal_rows("cyps_discounted_payback_year", investment, gross_saving, rate)
     return year_or_none(model.discounted_payback_year(inv, saving, r))
