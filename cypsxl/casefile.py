@@ -683,6 +683,11 @@ def _placements(ck: _Checker, doc: Mapping[str, Any]) -> Placements | None:
 
 
 _SCENARIO_KEYS = {"n", "seed", "payback_within_years", "sensitivity_percent"}
+#: Uncertain inputs that replace a bid key; by default they skip bids that give their own.
+_REPLACED = {
+    "avoided_cost": "avoided_cost_per_child_per_year",
+    "part_year_factor": "part_year_factor",
+}
 _UNCERTAINTY_KEYS = {
     "input",
     "distribution",
@@ -824,10 +829,17 @@ def _scenarios(ck: _Checker, doc: Mapping[str, Any]) -> ScenarioSettings:
         "a percentage from 0 to 100",
     )
     raw_bids = doc.get("bid", [])
-    refs = {
-        b["ref"].strip()
+    named = [
+        b
         for b in (raw_bids if isinstance(raw_bids, list) else [])
         if isinstance(b, dict) and isinstance(b.get("ref"), str)
+    ]
+    refs = {b["ref"].strip() for b in named}
+    # avoided_cost and part_year_factor replace a value: without bids, only the bids that
+    # use the [assumptions] value (see cypsxl.model.scenarios.uncertain_bids)
+    default_targets = {
+        kind: sorted(b["ref"].strip() for b in named if key not in b)
+        for kind, key in _REPLACED.items()
     }
     budget = doc.get("cyps_budget")
     lines = {
@@ -845,7 +857,19 @@ def _scenarios(ck: _Checker, doc: Mapping[str, Any]) -> ScenarioSettings:
         u = _uncertainty(ck, i, item, refs, lines)
         if u is None:
             continue
-        targets = [u.line] if u.input == "pressure" else list(u.bids or sorted(refs))
+        targets = (
+            [u.line]
+            if u.input == "pressure"
+            else list(u.bids or default_targets.get(u.input, sorted(refs)))
+        )
+        if not targets and refs:
+            ck.add(
+                ("uncertainty", i),
+                f"uncertainty #{i + 1}",
+                "bids",
+                f"missing: every bid has its own {_REPLACED[u.input]}, so {u.input} applies to"
+                " no bid; expected the bids it applies to",
+            )
         clashes: dict[int, list[str]] = {}
         for target in targets:
             if (u.input, target) in seen:

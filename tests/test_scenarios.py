@@ -4,16 +4,27 @@ file checks of [scenarios] and [[uncertainty]]."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import cases
 
-from cypsxl.casefile import dump_case, parse_case, reference_case, reference_case_text
+from cypsxl.casefile import (
+    case_from_dict,
+    dump_case,
+    load_case,
+    parse_case,
+    reference_case,
+    reference_case_text,
+)
 from cypsxl.errors import CaseError
 from cypsxl.model import monte_carlo, run_case, scenario_samples
-from cypsxl.model.scenarios import CHUNK, pert, sample, triangular
+from cypsxl.model.scenarios import CHUNK, pert, sample, triangular, uncertain_bids
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "northshire_2025.toml"
 
 NEUTRAL = """
 [[uncertainty]]
@@ -112,6 +123,85 @@ def test_degenerate_distributions_equal_the_deterministic_run_exactly():
         assert np.array_equal(s.revised_gap[k], r.gap.revised)
         assert np.array_equal(s.net_saving[k], -r.bids.net.sum(axis=0))
         assert np.array_equal(s.payback_year[k], r.bids.payback_year)
+
+
+def _point(kind: str, dist: str, value: float) -> dict:
+    if dist == "fixed":
+        return {"input": kind, "distribution": dist, "value": value}
+    if dist == "uniform":
+        return {"input": kind, "distribution": dist, "min": value, "max": value}
+    return {"input": kind, "distribution": dist, "min": value, "mode": value, "max": value}
+
+
+@settings(max_examples=40, deadline=None)
+@given(cases(min_bids=1), st.lists(st.sampled_from(["triangular", "pert", "uniform", "fixed"])))
+def test_degenerate_distributions_equal_the_deterministic_run_for_any_case(doc, dists):
+    # every input made "uncertain" at its central value, in any case (bids with their own
+    # avoided cost and part-year factor included): each scenario is the engine's run
+    d = (dists + ["pert"] * 7)[:7]
+    a = doc["assumptions"]
+    doc["uncertainty"] = [
+        _point("delivery", d[0], 1.0),
+        _point("saving", d[3], 1.0),
+        _point("investment", d[4], 1.0),
+        _point("saving_delay", d[5], 0.0),
+        {**_point("pressure", d[6], 1.0), "line": "demand"},
+    ]
+    for kind, key, dist in (
+        ("avoided_cost", "avoided_cost_per_child_per_year", d[1]),
+        ("part_year_factor", "part_year_factor", d[2]),
+    ):
+        # the case-wide value where bids use it; each bid's own value, listed by ref
+        if any(key not in b for b in doc["bid"]):
+            doc["uncertainty"].append(_point(kind, dist, a[key]))
+        doc["uncertainty"] += [
+            {**_point(kind, dist, b[key]), "bids": [b["ref"]]} for b in doc["bid"] if key in b
+        ]
+    case = case_from_dict(doc)
+    r = run_case(case)
+    s = scenario_samples(case, n=4, seed=2)
+    assert np.array_equal(s.revised_gap, np.tile(r.gap.revised, (4, 1)))
+    assert np.array_equal(s.funding_support, np.tile(r.budget.funding_support, (4, 1)))
+    assert np.array_equal(s.net_saving, np.tile(-r.bids.net.sum(axis=0), (4, 1)))
+    assert np.array_equal(s.payback_year, np.tile(r.bids.payback_year, (4, 1)))
+
+
+def test_case_wide_avoided_cost_keeps_a_bids_own_cost():
+    # Northshire: [assumptions] £58,000 a child-year; NCC_2 its own £215,000 (residential).
+    # Avoided cost fixed at £40,000 applies to NCC_1 only (NCC_3 has no children):
+    # NCC_1 prevented 0, 10, 12, 12, half a year at first:
+    #   at £58k: 0, 10 x 0.5 x 58k = 0.290, (10 + 12 x 0.5) x 58k = 0.928, (22 + 6) x 58k = 1.624
+    #   at £40k: 0, 0.200, 0.640, 1.120 -> net saving lower by 0, 0.090, 0.288, 0.504
+    text = EXAMPLE.read_text("utf-8")
+    extra = '\n[[uncertainty]]\ninput = "avoided_cost"\ndistribution = "fixed"\nvalue = 40000\n'
+    case = parse_case(text + extra)
+    assert uncertain_bids(case, case.scenarios.uncertainties[0]) == ("NCC_1", "NCC_3")
+    central = -run_case(load_case(EXAMPLE)).bids.net.sum(axis=0)
+    s = scenario_samples(case, n=2, seed=1)
+    assert s.net_saving[0] == pytest.approx(central - [0.0, 0.090, 0.288, 0.504], abs=1e-12)
+    # listing NCC_2 as well (a second table) moves its cost too, and does not clash:
+    # NCC_2 prevented 2, 4, 4, 0: at £215k 0.215, 0.860, 1.720, 2.150; at £200k
+    # 2 x 0.5 x 200k = 0.200, (2 + 2) x 200k = 0.800, (6 + 2) x 200k = 1.600, 10 x 200k = 2.000
+    both = parse_case(text + extra + extra.replace("40000", '200000\nbids = ["NCC_2"]'))
+    s2 = scenario_samples(both, n=2, seed=1)
+    ncc_2 = np.array([0.015, 0.060, 0.120, 0.150])
+    assert s2.net_saving[0] == pytest.approx(
+        central - [0.0, 0.090, 0.288, 0.504] - ncc_2, abs=1e-12
+    )
+
+
+def test_case_wide_avoided_cost_with_every_bid_owning_one_is_an_error():
+    own = "avoided_cost_per_child_per_year = 58000\n"
+    text = (
+        EXAMPLE.read_text("utf-8")
+        .replace('ref = "NCC_1"\n', 'ref = "NCC_1"\n' + own)
+        .replace('ref = "NCC_3"\n', 'ref = "NCC_3"\n' + own)
+    )
+    extra = '\n[[uncertainty]]\ninput = "avoided_cost"\ndistribution = "fixed"\nvalue = 40000\n'
+    with pytest.raises(CaseError) as err:
+        parse_case(text + extra, "case.toml")
+    (problem,) = [p for p in err.value.problems if p.key == "bids"]
+    assert "every bid has its own avoided_cost_per_child_per_year" in problem.message
 
 
 def test_degenerate_half_delivery_equals_a_case_with_half_the_children():

@@ -10,7 +10,8 @@ from typing import Any, TextIO
 
 from ..casefile import load_case
 from ..cli import InputError
-from ..model import ScenarioResults, ScenarioSummary, Uncertainty, monte_carlo
+from ..model import Case, ScenarioResults, ScenarioSummary, Uncertainty, monte_carlo
+from ..model.scenarios import uncertain_bids
 from ..report import fmt_money
 from ._present import fmt_percent, json_numbers, render
 
@@ -117,7 +118,7 @@ def _summary_dict(s: ScenarioSummary, refs: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
-def _uncertainty_dict(u: Uncertainty) -> dict[str, Any]:
+def _uncertainty_dict(u: Uncertainty, case: Case) -> dict[str, Any]:
     return {
         "input": u.input,
         "distribution": u.distribution,
@@ -125,6 +126,7 @@ def _uncertainty_dict(u: Uncertainty) -> dict[str, Any]:
         "mode": u.mode,
         "max": u.high,
         "bids": list(u.bids),
+        "applies_to": list(uncertain_bids(case, u)),
         "line": u.line,
         "shared": u.shared,
     }
@@ -148,7 +150,7 @@ def scenarios_to_dict(r: ScenarioResults) -> dict[str, Any]:
         "n": r.n,
         "seed": r.seed,
         "payback_within_years": r.payback_within,
-        "uncertainties": [_uncertainty_dict(u) for u in case.scenarios.uncertainties],
+        "uncertainties": [_uncertainty_dict(u, case) for u in case.scenarios.uncertainties],
         "base_gap": json_numbers(case.mtfs.base_gap),
         "optimism_bias_applied": r.has_optimism_bias,
         "base": _summary_dict(r.base, refs),
@@ -159,14 +161,21 @@ def scenarios_to_dict(r: ScenarioResults) -> dict[str, Any]:
 # --------------------------------------------------------------------------- text
 
 
-def _describe(u: Uncertainty) -> str:
+def _describe(u: Uncertainty, case: Case) -> str:
     if u.distribution == "fixed":
         shape = f"fixed {u.mode:g}"
     elif u.distribution == "uniform":
         shape = f"uniform({u.low:g}, {u.high:g})"
     else:
         shape = f"{u.distribution}({u.low:g}, {u.mode:g}, {u.high:g})"
-    target = f"line {u.line}" if u.input == "pressure" else ", ".join(u.bids) or "every bid"
+    if u.input == "pressure":
+        target = f"line {u.line}"
+    elif u.bids:
+        target = ", ".join(u.bids)
+    else:
+        targets = uncertain_bids(case, u)
+        everyone = len(targets) == len(case.bids)
+        target = "every bid" if everyone else "bids using the case's value: " + ", ".join(targets)
     draw = "; one draw for all" if u.shared else ""
     return f"  {u.input}: {shape} - {target}{draw}"
 
@@ -233,7 +242,7 @@ def render_scenarios(r: ScenarioResults) -> str:
         if us
         else "Uncertain inputs: none (every scenario is the central"
         " case; add [[uncertainty]] tables to the case file).",
-        *(_describe(u) for u in us),
+        *(_describe(u, case) for u in us),
         "Optimism bias: applied on top of the draws in the OB rows."
         if r.has_optimism_bias
         else "Optimism bias: none in the case (OB rows equal the base).",

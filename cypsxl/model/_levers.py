@@ -50,6 +50,9 @@ class CaseArrays:
     one_off_first_year: bool
     n_mtfs: int
     optimism_bias: tuple[OptimismBias, ...]  # the bias that applies to each bid
+    #: Bids with their own avoided cost per child / part-year factor (not [assumptions]).
+    own_avoided_cost: tuple[bool, ...] = ()
+    own_part_year_factor: tuple[bool, ...] = ()
 
     @property
     def n_bids(self) -> int:
@@ -87,6 +90,8 @@ def case_arrays(case: Case) -> CaseArrays:
         optimism_bias=tuple(
             b.optimism_bias if b.optimism_bias is not None else default_ob for b in bids
         ),
+        own_avoided_cost=tuple(b.avoided_cost_per_child_per_year is not None for b in bids),
+        own_part_year_factor=tuple(b.part_year_factor is not None for b in bids),
     )
 
 

@@ -7,13 +7,16 @@ Uncertain inputs (:class:`~cypsxl.model.case.Uncertainty`, ``[[uncertainty]]`` i
 input          meaning of the value drawn                           applies to
 ============== =================================================== ==============
 delivery       share of the planned prevented children delivered    bids
-avoided_cost   avoided cost per child per year (£, replaces)        bids
-part_year_factor  share of a year avoided in the year of prevention bids
+avoided_cost   avoided cost per child per year (£, replaces)        bids (*)
+part_year_factor  share of a year avoided in the year of prevention bids (*)
 saving         multiplier on the gross saving                       bids
 investment     multiplier on the investment (cost overrun)          bids
 saving_delay   years the savings slip (rounded to whole years)      bids
 pressure       multiplier on a pressure line (``line``)             the budget
 ============== =================================================== ==============
+
+(*) Without a list of ``bids``, the bids that use the case's ``[assumptions]`` value; a
+bid with its own value keeps it unless listed (see :func:`uncertain_bids`).
 
 Distributions: ``triangular`` and ``pert`` (min, mode, max), ``uniform`` (min, max) and
 ``fixed``. Draws come from ``numpy.random.default_rng(seed)`` in a fixed order, so a seed
@@ -50,6 +53,7 @@ __all__ = [
     "scenario_samples",
     "summarise",
     "triangular",
+    "uncertain_bids",
 ]
 
 DEFAULT_SCENARIOS = 10_000
@@ -134,8 +138,32 @@ def sample(
     raise ValueError(f"unknown distribution {distribution!r}; expected one of {DISTRIBUTIONS}")
 
 
+def uncertain_bids(case: Case, u: Uncertainty) -> tuple[str, ...]:
+    """The bids an uncertain input applies to: those listed in ``bids``, else every bid -
+    except that ``avoided_cost`` and ``part_year_factor`` *replace* a value, so without
+    ``bids`` they apply only to the bids that use the case's ``[assumptions]`` value (a
+    bid's own value, e.g. a residential placement's cost, is kept). None for ``pressure``.
+
+    >>> import dataclasses
+    >>> from cypsxl.casefile import reference_case
+    >>> case = reference_case()             # give CYPS_1A its own cost of £50,000 a year
+    >>> own = dataclasses.replace(case.bids[0], avoided_cost_per_child_per_year=50_000.0)
+    >>> case = dataclasses.replace(case, bids=(own, *case.bids[1:]))
+    >>> uncertain_bids(case, Uncertainty("avoided_cost", "fixed", 1.0, 1.0, 1.0))[:2]
+    ('CYPS_1B', 'CYPS_2')
+    >>> uncertain_bids(case, Uncertainty("delivery", "fixed", 1.0, 1.0, 1.0))[:2]
+    ('CYPS_1A', 'CYPS_1B')
+    """
+    a = case_arrays(case)
+    return tuple(a.refs[i] for i in _targets(a, u)) if u.input != "pressure" else ()
+
+
 def _targets(a: CaseArrays, u: Uncertainty) -> list[int]:
-    refs = u.bids or a.refs
+    if not u.bids:
+        own = {"avoided_cost": a.own_avoided_cost, "part_year_factor": a.own_part_year_factor}
+        flags = own.get(u.input) or (False,) * a.n_bids
+        return [i for i in range(a.n_bids) if not flags[i]]
+    refs = u.bids
     missing = [r for r in refs if r not in a.refs]
     if missing:
         raise ValueError(f"uncertainty {u.input!r}: unknown bid(s) {', '.join(missing)}")
