@@ -218,6 +218,11 @@ def test_chart_series_are_net_and_cumulative(tmp_path: Path) -> None:
     chart = wb["Bid"]._charts[0]
     refs = [s.val.numRef.f for s in chart.series]
     assert refs == ["'Bid'!$C$25:$F$25", "'Bid'!$C$26:$F$26"]
+    # the years are text: categories by string reference, labels below negative values
+    assert [s.cat.strRef.f for s in chart.series] == ["Bid!$C$15:$F$15"] * 2
+    assert [s.smooth for s in chart.series] == [False, False]
+    assert (chart.x_axis.delete, chart.y_axis.delete) == (False, False)  # both axes shown
+    assert chart.x_axis.tickLblPos == "low"
 
 
 def test_filled_template_holds_the_bid(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import LineChart, Reference, Series
+from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
@@ -461,19 +462,30 @@ def _checks(ws: Worksheet, lay: L.Layout) -> None:
 
 
 def _chart(ws: Worksheet, lay: L.Layout) -> None:
+    """A line chart of net and cumulative net by year, below the checks.
+
+    Both axes are written as shown (``delete = False``: Excel hides an axis whose
+    ``delete`` is left out), the years are text categories, and their labels sit below
+    the plot so lines that turn negative do not cross them; lines are straight.
+    """
     chart = LineChart()
-    chart.title = "Net and cumulative net by year (£m; below 0 = net saving)"
-    chart.y_axis.title = "£m"
+    chart.title = "Net and cumulative net by year (£m)"
+    chart.y_axis.title = "£m (below 0 = net saving)"
     chart.y_axis.number_format = "#,##0.0"
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.x_axis.tickLblPos = "low"
+    chart.x_axis.axPos = "b"
     chart.height, chart.width = 7.5, 18.0
+    yrs = lay["years"]
+    categories = AxDataSource(strRef=StrRef(f=yrs.qualified()))
     for name, title in (("net", "Net"), ("cumulative_net", "Cumulative net")):
         a = lay[name]
         ref = Reference(ws, min_col=a.col, min_row=a.row, max_col=a.last_col, max_row=a.row)
-        chart.series.append(Series(ref, title=title))
-    yrs = lay["years"]
-    chart.set_categories(
-        Reference(ws, min_col=yrs.col, min_row=yrs.row, max_col=yrs.last_col, max_row=yrs.row)
-    )
+        series = Series(ref, title=title)
+        series.cat = categories
+        series.smooth = False  # straight lines between years, not a fitted curve
+        chart.series.append(series)
     ws.add_chart(chart, f"A{lay['check_results'].last_row + 3}")
 
 
