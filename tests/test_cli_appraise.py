@@ -54,6 +54,10 @@ def test_appraise_text_tables(capsys):
     for title in ("Green Book measures", "Switching values", "Programme", "Sensitivity"):
         assert title in out
     assert "0.755" in out  # CYPS_7 NPV, worked above
+    # each table says what its numbers mean: units, the years, the sign
+    assert "Disc. payback after 2019/20" in out
+    assert "cumulative net, 2016/17 to 2020/21 (£m; negative = more net saving)" in out
+    assert "revised funding gap, 2019/20 (£m; positive = a larger gap)" in out
 
 
 def test_appraise_with_optimism_bias_shows_both(tmp_path, capsys):
@@ -84,6 +88,8 @@ def test_scenarios_json_is_deterministic_for_a_seed(tmp_path, capsys):
     assert main(["scenarios", str(path), "-n", "200", "--seed", "3"]) == 0
     out = capsys.readouterr().out
     assert "P50" in out and "pert(0.4, 0.8, 1)" in out
+    # payback within the 4 MTFS years counted from 2016/17: by 2019/20
+    assert "Payback by 2019/20" in out and "repeat with --seed 3" in out
 
 
 @pytest.mark.parametrize(

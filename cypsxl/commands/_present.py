@@ -13,6 +13,7 @@ from ..model import OptimismBias
 from ..report import fmt_money
 
 __all__ = [
+    "fmt_chance",
     "fmt_percent",
     "fmt_ratio",
     "fmt_year",
@@ -51,6 +52,24 @@ def fmt_percent(value: float, decimals: int = 1) -> str:
     if not math.isfinite(value):
         return "-"
     return f"{value * 100:.{decimals}f}%"
+
+
+def fmt_chance(value: float) -> str:
+    """A probability as a whole percentage that never rounds to certainty: only a chance
+    of exactly 0 or 1 prints as 0% or 100%; others print as <1% or >99% at the ends.
+
+    >>> fmt_chance(0.0), fmt_chance(0.004), fmt_chance(0.416), fmt_chance(0.9996), fmt_chance(1.0)
+    ('0%', '<1%', '42%', '>99%', '100%')
+    """
+    if not math.isfinite(value):
+        return "-"
+    if value <= 0.0 or value >= 1.0:
+        return f"{round(value) * 100:.0f}%"
+    if value < 0.01:
+        return "<1%"
+    if value > 0.99:
+        return ">99%"
+    return f"{value * 100:.0f}%"
 
 
 def fmt_ratio(value: float) -> str:

@@ -238,17 +238,34 @@ def _measures_table(ap: Appraisal) -> str:
         ]
         for i, ref in enumerate(base.refs)
     ]
-    return render(
-        "Green Book measures by bid (£m; OB = with optimism bias; negatives in brackets)",
+    table = render(
+        "Green Book measures by bid (NPV in £m; OB = with optimism bias; negatives in brackets)",
         header,
         rows,
     )
+    notes = [
+        "Payback: the first year the bid's net (investment - saving) is negative (the report's"
+        " rule).",
+        "Disc. payback: the first year the discounted cumulative saving exceeds the discounted"
+        " cumulative investment.",
+        f"'-': no BCR without investment; no IRR unless the net saving changes sign; no payback"
+        f" by {years[-1]}.",
+    ]
+    return "\n".join([table, *notes])
 
 
 def _switching_table(ap: Appraisal) -> str:
     base, adj = ap.base[0], ap.adjusted[0]
     last = ap.case.mtfs_years[-1]
-    header = ["Bid", "NPV = 0", "OB", f"Payback after {last}", "OB", "Disc. payback after", "OB"]
+    header = [
+        "Bid",
+        "NPV = 0",
+        "OB",
+        f"Payback after {last}",
+        "OB",
+        f"Disc. payback after {last}",
+        "OB",
+    ]
     rows = [
         [
             ref,
@@ -261,12 +278,17 @@ def _switching_table(ap: Appraisal) -> str:
         ]
         for i, ref in enumerate(base.refs)
     ]
-    return render(
-        "Switching values: the cut in each bid's savings at which NPV reaches zero, or payback"
-        f" moves after {last} (negative: savings must rise)",
+    table = render(
+        "Switching values: the % cut in each bid's savings at which its NPV reaches zero, or"
+        f" its payback moves after {last}",
         header,
         rows,
     )
+    note = (
+        "A negative cut: the savings must rise by that much; 100%: only losing every saving"
+        " moves it; '-': the bid has no savings."
+    )
+    return table + "\n" + note
 
 
 def _programme_table(ap: Appraisal) -> str:
@@ -285,7 +307,7 @@ def _programme_table(ap: Appraisal) -> str:
             fmt_year(a.discounted_payback_year, years),
         ],
         [
-            "Cumulative net (investment - saving)",
+            f"Cumulative net {years[0]} to {years[-1]} (investment - saving)",
             fmt_money(b.cumulative_net),
             fmt_money(a.cumulative_net),
         ],
@@ -296,12 +318,12 @@ def _programme_table(ap: Appraisal) -> str:
         ],
         [f"Base funding gap {last}", fmt_money(b.base_gap_last), fmt_money(a.base_gap_last)],
         [
-            "Prevented children needed for gap <= base",
+            f"Share of prevented children needed for the {last} gap <= base",
             fmt_percent(b.switching_delivery_share),
             fmt_percent(a.switching_delivery_share),
         ],
     ]
-    return render("Programme (all bids)", ["", "Base", "With OB"], rows)
+    return render("Programme (all bids; £m)", ["", "Base", "With OB"], rows)
 
 
 def _tornado_table(ap: Appraisal, measure: str, title: str) -> str:
@@ -321,7 +343,7 @@ def _tornado_table(ap: Appraisal, measure: str, title: str) -> str:
         ]
         for r in ranked
     ]
-    header = ["Input", f"-{pct}", f"+{pct}", f"-{pct} OB", f"+{pct} OB"]
+    header = ["Input moved", f"-{pct}", f"+{pct}", f"-{pct} OB", f"+{pct} OB"]
     return render(title, header, rows)
 
 
@@ -349,8 +371,14 @@ def render_appraisal(ap: Appraisal) -> str:
         _tornado_table(
             ap,
             "cumulative_net",
-            "Sensitivity: change in the programme's cumulative net (investment - saving)",
+            f"Sensitivity: change in the programme's cumulative net, {case.years[0]} to"
+            f" {case.years[-1]} (£m; negative = more net saving), largest first",
         ),
-        _tornado_table(ap, "revised_gap", f"Sensitivity: change in the revised gap, {last}"),
+        _tornado_table(
+            ap,
+            "revised_gap",
+            f"Sensitivity: change in the revised funding gap, {last} (£m; positive = a larger"
+            " gap), largest first",
+        ),
     ]
     return "\n".join(head) + "\n\n" + "\n\n".join(body) + "\n"

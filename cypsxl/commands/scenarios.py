@@ -13,7 +13,7 @@ from ..cli import InputError
 from ..model import Case, ScenarioResults, ScenarioSummary, Uncertainty, monte_carlo
 from ..model.scenarios import uncertain_bids
 from ..report import fmt_money
-from ._present import fmt_percent, json_numbers, render
+from ._present import fmt_chance, json_numbers, render
 
 __all__ = ["register", "render_scenarios", "scenarios_to_dict"]
 
@@ -189,38 +189,53 @@ def _percentile_table(r: ScenarioResults, title: str, columns: list[str], field:
     return render(title, ["£m", *columns], rows)
 
 
+def _by_year(r: ScenarioResults) -> str:
+    """'by 2019/20' for N years from the first plan year, or 'within N years' past the end."""
+    n, years = r.payback_within, r.case.years
+    return f"by {years[n - 1]}" if n <= len(years) else f"within {n} years"
+
+
 def _bids_table(r: ScenarioResults) -> str:
-    n = r.payback_within
     b, a = r.base, r.adjusted
+    by = _by_year(r)
     header = [
         "Bid",
-        f"Payback <= {n} yrs",
+        f"Payback {by}",
         "OB",
         "Disc. payback",
         "OB",
         "NPV > 0",
         "OB",
-        "NPV P10",
-        "P50",
-        "P90",
+        *(f"NPV P{q:g}" for q in b.percentiles),
     ]
     rows = [
         [
             bid.ref,
-            fmt_percent(b.prob_payback[i], 0),
-            fmt_percent(a.prob_payback[i], 0),
-            fmt_percent(b.prob_discounted_payback[i], 0),
-            fmt_percent(a.prob_discounted_payback[i], 0),
-            fmt_percent(b.prob_npv_positive[i], 0),
-            fmt_percent(a.prob_npv_positive[i], 0),
+            fmt_chance(b.prob_payback[i]),
+            fmt_chance(a.prob_payback[i]),
+            fmt_chance(b.prob_discounted_payback[i]),
+            fmt_chance(a.prob_discounted_payback[i]),
+            fmt_chance(b.prob_npv_positive[i]),
+            fmt_chance(a.prob_npv_positive[i]),
             *(fmt_money(b.bid_npv[k, i]) for k in range(len(b.percentiles))),
         ]
         for i, bid in enumerate(r.case.bids)
     ]
-    return render(
-        f"Chance of each bid paying back within {n} years (OB = with optimism bias)",
-        header,
-        rows,
+    n = r.payback_within
+    first = r.case.years[0]
+    return "\n".join(
+        [
+            render(
+                f"Chance of each bid paying back {by} (within {n} years from {first};"
+                " OB = with optimism bias; NPV in £m)",
+                header,
+                rows,
+            ),
+            "Payback: the first year the bid's net (investment - saving) is negative (the"
+            " report's rule).",
+            "Disc. payback: the first year the discounted cumulative saving exceeds the"
+            " discounted cumulative investment.",
+        ]
     )
 
 
@@ -236,8 +251,10 @@ def render_scenarios(r: ScenarioResults) -> str:
     us = case.scenarios.uncertainties
     head = [
         f"{case.name}\n{case.authority}".strip(),
-        f"Monte Carlo: {r.n:,} scenarios, seed {r.seed}. Money in £m; P10/P50/P90 are"
-        " percentiles over the scenarios.",
+        f"Monte Carlo: {r.n:,} scenarios, seed {r.seed} (repeat with --seed {r.seed})."
+        " Money in £m.",
+        "P10/P50/P90: 10%, 50% and 90% of the scenarios are at or below the figure, year by"
+        " year (each year's percentile on its own, not one scenario).",
         "Uncertain inputs:"
         if us
         else "Uncertain inputs: none (every scenario is the central"
@@ -250,12 +267,21 @@ def render_scenarios(r: ScenarioResults) -> str:
     years, mtfs = list(case.years), list(case.mtfs_years)
     b, a = r.base, r.adjusted
     body = [
-        _percentile_table(r, "Total net saving (savings - investment)", years, "net_saving"),
-        _percentile_table(r, "CYPS funding support", years, "funding_support"),
-        _percentile_table(r, "Revised funding gap (new each year)", mtfs, "revised_gap"),
+        _percentile_table(
+            r,
+            "Total net saving of all bids (savings - investment; negative = net cost)",
+            years,
+            "net_saving",
+        ),
+        _percentile_table(
+            r, "CYPS funding support (net forecast - net budget)", years, "funding_support"
+        ),
+        _percentile_table(
+            r, "Revised funding gap (the new gap arising each MTFS year)", mtfs, "revised_gap"
+        ),
         _bids_table(r),
         render(
-            "Programme",
+            "Programme (all bids; NPV in £m)",
             ["", "Base", "With OB"],
             [
                 *(
@@ -264,13 +290,13 @@ def render_scenarios(r: ScenarioResults) -> str:
                 ),
                 [
                     "Chance NPV > 0",
-                    fmt_percent(b.prob_programme_npv_positive, 0),
-                    fmt_percent(a.prob_programme_npv_positive, 0),
+                    fmt_chance(b.prob_programme_npv_positive),
+                    fmt_chance(a.prob_programme_npv_positive),
                 ],
                 [
-                    f"Chance gap {mtfs[-1]} <= base",
-                    fmt_percent(b.prob_gap_within_base, 0),
-                    fmt_percent(a.prob_gap_within_base, 0),
+                    f"Chance revised gap {mtfs[-1]} <= base gap",
+                    fmt_chance(b.prob_gap_within_base),
+                    fmt_chance(a.prob_gap_within_base),
                 ],
             ],
         ),
