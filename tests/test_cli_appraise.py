@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 
 import pytest
 
@@ -137,3 +139,24 @@ def test_impossible_distribution_exits_2(tmp_path, capsys):
     assert main(["scenarios", str(path)]) == 2
     err = capsys.readouterr().err
     assert "uncertainty #1: 'min'" in err and "[scenarios]: 'n'" in err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_scenarios_progress_on_a_terminal_only(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "mc.toml"
+    path.write_text(reference_case_text() + UNCERTAIN, "utf-8")
+    # redirected (capsys is not a terminal): no progress line
+    assert main(["scenarios", str(path), "-n", "12000", "--seed", "1", "--json"]) == 0
+    assert capsys.readouterr().err == ""
+    # a terminal: one update per 10,000 scenarios, then the line is cleared
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["scenarios", str(path), "-n", "12000", "--seed", "1", "--json"]) == 0
+    shown = terminal.getvalue()
+    assert "\rscenarios: 10,000 / 12,000" in shown and "\rscenarios: 12,000 / 12,000" in shown
+    assert shown.endswith("\r")
+    json.loads(capsys.readouterr().out)  # stdout stays clean JSON

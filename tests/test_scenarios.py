@@ -21,7 +21,7 @@ from cypsxl.casefile import (
     reference_case_text,
 )
 from cypsxl.errors import CaseError
-from cypsxl.model import monte_carlo, run_case, scenario_samples
+from cypsxl.model import Uncertainty, monte_carlo, run_case, scenario_samples
 from cypsxl.model.scenarios import CHUNK, pert, sample, triangular, uncertain_bids
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "northshire_2025.toml"
@@ -419,6 +419,26 @@ def test_every_problem_is_reported_at_once():
     with pytest.raises(CaseError) as err:
         parse_case(reference_case_text() + "\n" + extra)
     assert {p.key for p in err.value.problems} >= {"n", "min"}
+
+
+@pytest.mark.parametrize(
+    ("dist", "low", "mode", "high", "words"),
+    [
+        ("triangular", 1.0, 0.9, 0.5, "min <= mode <= max, got 1, 0.9, 0.5"),
+        ("pert", 0.5, 1.2, 1.0, "min <= mode <= max, got 0.5, 1.2, 1"),
+        ("uniform", 2.0, 2.0, 1.0, "min <= max, got 2, 1"),
+        ("pert", float("nan"), 0.5, 1.0, "got nan, 0.5, 1"),
+    ],
+)
+def test_model_rejects_an_impossible_distribution(dist, low, mode, high, words):
+    # a case built in Python (not read from a file) is checked when it is drawn
+    case = reference_case()
+    u = Uncertainty("delivery", dist, low, mode, high)
+    bad = dataclasses.replace(
+        case, scenarios=dataclasses.replace(case.scenarios, uncertainties=(u,))
+    )
+    with pytest.raises(ValueError, match=f"impossible {dist} distribution: expected .*{words}"):
+        monte_carlo(bad, n=5, seed=1)
 
 
 def test_model_rejects_n_below_one():

@@ -126,9 +126,20 @@ def sample(
     >>> x = sample(rng, "uniform", 2.0, 2.0, 4.0, (1000,))
     >>> bool(x.min() >= 2.0 and x.max() < 4.0)
     True
+    >>> sample(rng, "pert", 1.4, 0.8, 1.0, (2,))
+    Traceback (most recent call last):
+    ValueError: an impossible pert distribution: expected min <= mode <= max, got 1.4, 0.8, 1
     """
     if distribution == "fixed":
         return np.full(size, float(mode))
+    if not (low <= high and (distribution == "uniform" or low <= mode <= high)):
+        if distribution == "uniform":
+            expected, got = "min <= max", f"{low:g}, {high:g}"
+        else:
+            expected, got = "min <= mode <= max", f"{low:g}, {mode:g}, {high:g}"
+        raise ValueError(
+            f"an impossible {distribution} distribution: expected {expected}, got {got}"
+        )
     if distribution == "pert":
         return pert(rng, low, mode, high, size)
     if distribution == "triangular":
