@@ -207,6 +207,12 @@ def test_tornado_demand_pressure_by_hand():
     assert swings == sorted(swings, reverse=True)
 
 
+@pytest.mark.parametrize("share", [-0.1, 1.5, float("nan")])
+def test_sensitivity_share_outside_0_to_1_is_refused(share):
+    with pytest.raises(ValueError, match="from 0 to 1"):
+        sensitivity(reference_case(), share)
+
+
 def test_sensitivity_at_zero_percent_is_zero():
     for r in sensitivity(reference_case(), 0.0):
         assert (r.cumulative_net_low, r.cumulative_net_high) == (0.0, 0.0)
@@ -271,18 +277,29 @@ def test_npv_is_zero_at_the_switching_cut(pair, rate):
         assert npv(sav * (1 - cut) - inv, rate) == pytest.approx(0.0, abs=1e-7)
 
 
-@given(st.integers(1, 8).flatmap(lambda n: st.tuples(rows(n), rows(n), st.integers(1, n))))
-def test_payback_moves_past_the_horizon_at_the_switching_cut(triple):
-    inv, sav, horizon = triple
-    inv, sav = np.array(inv), np.array(sav)
-    cut = switching_payback_cut(inv, sav, horizon)
-    if math.isnan(cut):
+@given(
+    st.integers(1, 8).flatmap(lambda n: st.tuples(rows(n), rows(n), st.integers(1, n))),
+    st.one_of(st.none(), st.floats(0.0, 0.2)),
+)
+def test_payback_moves_past_the_horizon_at_the_switching_cut(triple, rate):
+    # a cut a hair above the switching value: no payback within the horizon; a hair
+    # below: payback within it (the report's rule without a rate, discounted with one)
+    inv, sav, horizon = (np.array(triple[0]), np.array(triple[1]), triple[2])
+    cut = switching_payback_cut(inv, sav, horizon, rate)
+    d_inv, d_sav = inv, sav
+    if rate is not None:
+        d_inv = np.cumsum(inv * discount_factors(rate, len(inv)))
+        d_sav = np.cumsum(sav * discount_factors(rate, len(sav)))
+    if math.isnan(cut):  # nothing saved within the horizon: no cut can matter
+        assert not (d_sav[:horizon] > 0).any()
         return
-    net_at = inv - sav * (1 - cut)
-    assert (np.round(net_at[:horizon], 9) >= -1e-9).all()  # at the cut: no year within
-    if cut > -1 and cut - 1e-6 > -np.inf:
-        below = inv - sav * (1 - (cut - 1e-3))
-        assert (below[:horizon] < 0).any() or np.allclose(below[:horizon].min(), 0, atol=1e-3)
+    eps = 1e-6 * max(1.0, abs(cut))
+
+    def net(c: float) -> np.ndarray:
+        return (d_inv - (1 - c) * d_sav)[:horizon]
+
+    assert (net(cut + eps) >= 0).all()
+    assert (net(cut - eps) < 0).any()
 
 
 @given(st.integers(1, 10).flatmap(lambda n: rows(n, money)), st.floats(-0.5, 0.5))

@@ -444,3 +444,5 @@ def test_model_rejects_an_impossible_distribution(dist, low, mode, high, words):
 def test_model_rejects_n_below_one():
     with pytest.raises(ValueError, match="whole number >= 1"):
         scenario_samples(reference_case(), n=0)
+    with pytest.raises(ValueError, match="N >= 1"):
+        monte_carlo(reference_case(), n=5, seed=1, payback_within=0)

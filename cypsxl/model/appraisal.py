@@ -486,6 +486,8 @@ def sensitivity(
     >>> round(rows["saving:CYPS_1A"].cumulative_net_low, 4)
     1.1994
     """
+    if not 0.0 <= share <= 1.0:
+        raise ValueError(f"the sensitivity share must be from 0 to 1 (0.1 = 10%), not {share!r}")
     a = case_arrays(case)
     groups = _tornado_groups(case, a)
     base = optimism_levers(a) if optimism_bias else Levers(n=1)

@@ -405,6 +405,8 @@ def monte_carlo(
     seed = settings.seed if seed is None else seed
     if seed is None:  # draw one, and report it, so that the run can be repeated
         seed = int(np.random.SeedSequence().generate_state(1)[0])
+    if payback_within is not None and payback_within < 1:
+        raise ValueError(f"payback within N years needs N >= 1, not {payback_within!r}")
     within = payback_within or settings.payback_within_years or case.n_mtfs
     _check_n(n)
     a = case_arrays(case)
