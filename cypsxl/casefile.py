@@ -374,7 +374,9 @@ def _assumptions(ck: _Checker, doc: Mapping[str, Any], n: int) -> Assumptions:
     )
     rates = ck.row(path, where, table, "discount_rates", n, "year", minimum=None, what="rate")
     if rates is not None and any(r <= -1 for r in rates):
-        ck.add(path, where, "discount_rates", "expected every rate > -1")
+        for t, r in enumerate(rates):
+            if r <= -1:
+                ck.add(path, where, "discount_rates", f"expected a rate > -1, got {r:g}", index=t)
         rates = None
     return Assumptions(
         avoided_cost_per_child_per_year=cost,

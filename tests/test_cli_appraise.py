@@ -117,6 +117,17 @@ def test_bad_options_exit_2(argv, words, capsys):
             ("weeks_per_year = 52 ", "optimism_bias = { saving_cut_percent = 120 }\n#"),
             "'saving_cut_percent'",
         ),
+        (
+            ("weeks_per_year = 52 ", "discount_rates = [0.035, -1.5, 0.03, 0.03, 0.03]\n#"),
+            "'discount_rates'[1]: expected a rate > -1, got -1.5",
+        ),
+        (
+            (
+                'ref = "CYPS_7"',
+                'ref = "CYPS_7"\noptimism_bias = { investment_uplift_percent = -5 }',
+            ),
+            "bid CYPS_7 optimism_bias: 'investment_uplift_percent'",
+        ),
     ],
 )
 def test_bad_case_exits_2_naming_the_key(tmp_path, capsys, replace, key):
