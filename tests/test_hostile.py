@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import re
+import struct
+import tracemalloc
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -49,6 +51,28 @@ def _sub(pattern: bytes, repl: bytes) -> Callable[[bytes], bytes]:
         return new
 
     return edit
+
+
+def _lying_bomb(src: Path, dst: Path, member: str, size: int, declared: int) -> Path:
+    """A copy whose ``member`` inflates to ``size`` bytes but declares ``declared``.
+
+    The uncompressed size is patched in the member's local header (offset 22) and its
+    central directory entry (offset 24), so the directory checks see a small part.
+    """
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = b"0" * size if info.filename == member else zin.read(info.filename)
+            zout.writestr(info.filename, data)
+    raw = bytearray(dst.read_bytes())
+    with zipfile.ZipFile(dst) as zf:
+        offset = zf.getinfo(member).header_offset
+    struct.pack_into("<I", raw, offset + 22, declared)
+    entry = raw.find(b"PK\x01\x02")  # central directory entries, in member order
+    while raw[entry + 46 : entry + 46 + len(member)] != member.encode():
+        entry = raw.find(b"PK\x01\x02", entry + 4)
+    struct.pack_into("<I", raw, entry + 24, declared)
+    dst.write_bytes(bytes(raw))
+    return dst
 
 
 def _edit_cells(src: Path, dst: Path, values: dict[str, object]) -> Path:
@@ -103,6 +127,11 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         zf.writestr(SHEET, b"0" * 30_000_000)
     k["zip_bomb"] = d / "bomb.xlsx"
     k["zip_bomb"].write_bytes(bomb.getvalue())
+    # 5,000,000 zeros deflate to about 5 kB: a ratio near 1,000, far above 200
+    zeros = b"0" * 5_000_000
+    k["zip_bomb_ratio"] = _rewrite(cyps2, d / "bomb_ratio.xlsx", {SHEET: lambda _: zeros})
+    # inflates to 50,000,000 bytes but declares 1,000: never inflated past what it declares
+    k["zip_bomb_lying"] = _lying_bomb(cyps2, d / "bomb_lying.xlsx", SHEET, 50_000_000, 1000)
     k["billion_laughs"] = _rewrite(cyps2, d / "laughs.xlsx", {"xl/workbook.xml": lambda _: LAUGHS})
     xxe = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
     k["xxe"] = _rewrite(cyps2, d / "xxe.xlsx", {SHEET: lambda _: xxe})
@@ -212,6 +241,8 @@ FILE_WIDE = {
     "xls": "is a legacy Excel 97-2003 workbook (.xls)",
     "encrypted": "is password-protected (encrypted)",
     "zip_bomb": "looks like a zip bomb: part xl/worksheets/sheet1.xml would unpack to 30,000,000",
+    "zip_bomb_ratio": "looks like a zip bomb: part xl/worksheets/sheet1.xml would unpack to 5,000,",
+    "zip_bomb_lying": "is damaged (xl/worksheets/sheet1.xml: Bad CRC-32",
     "billion_laughs": "contains XML entity declarations in xl/workbook.xml",
     "xxe": "contains XML entity declarations in xl/worksheets/sheet1.xml",
     "truncated": "is damaged or truncated",
@@ -252,6 +283,20 @@ def test_located_problems(kind: str, corpus: dict[str, Path], collected: Collect
     sheet, cell, fragment = CELL[kind]
     errors = _errors(collected, corpus[kind])
     assert any(s == sheet and c == cell and fragment in m for s, c, m in errors), errors
+
+
+def test_memory_stays_bounded(corpus: dict[str, Path]) -> None:
+    """Reading any file of the corpus allocates at most a few MB (the bombs would
+    inflate to 5,000,000-50,000,000 bytes; a filled template reads in about 1 MB)."""
+    peaks = {}
+    for kind, path in corpus.items():
+        tracemalloc.start()
+        try:
+            read_bid_file(path)
+            peaks[kind] = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert {k: v for k, v in peaks.items() if v > 4_000_000} == {}
 
 
 def test_macros_are_flagged_but_values_read(

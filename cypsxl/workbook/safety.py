@@ -100,11 +100,16 @@ class Package:
         return True
 
     def read(self, name: str) -> bytes:
-        """A member's bytes, bounded by its declared size; CRC-checked by zipfile."""
+        """A member's bytes, bounded by its declared size; CRC-checked by zipfile.
+
+        One bounded read: zipfile inflates at most the bytes asked for, so a member
+        that declares a small size but inflates to far more never takes more memory
+        than its declared size (and then fails its CRC check).
+        """
         info = self.zip.getinfo(name)
         try:
             with self.zip.open(info) as fh:
-                data = fh.read(MAX_MEMBER_BYTES + 1)
+                data = fh.read(min(info.file_size, MAX_MEMBER_BYTES) + 1)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
             raise HostileFile(f"is damaged ({name}: {exc}); {_SAVE_AS}") from None
         if len(data) > info.file_size or len(data) > MAX_MEMBER_BYTES:
