@@ -65,6 +65,9 @@ def test_json_bids_have_the_run_keys_and_hand_figures(
         "breakeven_year",
         "file",
     }
+    # the same keys as `cypsxl run --json`, plus the file
+    run_bid = _run_json(capsys)["bids"]["CYPS_2"]
+    assert set(b) == set(run_bid) | {"file"}
     # (15 + 27 x 0.5) x 22,000 = 627,000 -> £0.627m in 2018/19
     assert b["gross_saving"][2] == pytest.approx(0.627, abs=1e-12)
     # net 2017/18 = 0.164 - 15 x 0.5 x 22,000 / 1e6 = 0.164 - 0.165 = -0.001: payback 2
@@ -109,6 +112,35 @@ def test_consolidated_workbook(filled: Path, tmp_path: Path) -> None:
     assert errors.cell(2, 6).hyperlink.target.endswith("returns/notes.xlsx")
     tables = wb["Tables"]
     assert tables["A1"].value.startswith("Table 1")
+    t2 = {tables.cell(r, 1).value: r for r in range(1, tables.max_row + 1)}
+    row = t2["CYPS_1A Foster Carer Payments Scheme, Support and Development"]  # whole title
+    # CYPS_1A net 2017/18 = 1.276 - 1.374 = -0.098, the first negative year: payback 2
+    assert tables.cell(row, 3).value == pytest.approx(-0.098, abs=1e-9)
+    assert tables.cell(row, 7).value == 2
+    assert tables.cell(t2["CYPS_1B Therapeutic Service"], 7).value == "-"  # never negative
+
+
+def test_json_rejected_shape(filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """{"rejected": [{"file", "errors": [{"sheet", "cell", "message"}]}]}, as the issue."""
+    wb = openpyxl.load_workbook(filled / "CYPS_4.xlsx")
+    wb["Bid"]["E18"] = -3  # children prevented 2018/19
+    wb.save(tmp_path / "CYPS_4.xlsx")
+    (tmp_path / "empty.xlsx").write_bytes(b"")
+    assert main(["bids", "collect", str(tmp_path), "-q", "--json"]) == 3
+    doc = json.loads(capsys.readouterr().out)
+    assert {"bids", "rejected"} <= set(doc) and doc["bids"] == {}
+    assert [set(r) for r in doc["rejected"]] == [{"file", "errors"}] * 2
+    by_name = {Path(r["file"]).name: r["errors"] for r in doc["rejected"]}
+    assert by_name["empty.xlsx"] == [
+        {"sheet": "", "cell": "", "message": "is empty (0 bytes); the upload may have failed"}
+    ]
+    assert by_name["CYPS_4.xlsx"] == [
+        {
+            "sheet": "Bid",
+            "cell": "E18",
+            "message": "children prevented 2018/19: expected a whole number >= 0, got -3",
+        }
+    ]
 
 
 def test_errors_link_to_the_cell(filled: Path, tmp_path: Path) -> None:
@@ -146,6 +178,27 @@ def test_progress_bar_on_a_terminal_only() -> None:
     bar(4, 4)
     bar.close()
     assert quiet.getvalue() == ""
+
+
+def test_cli_progress_bar_on_a_terminal_unless_quiet(
+    filled: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for args, on_terminal, shown in (
+        ([], True, True),
+        (["--quiet"], True, False),
+        ([], False, False),
+    ):
+        err = Tty() if on_terminal else io.StringIO()
+        monkeypatch.setattr("sys.stderr", err)
+        assert main(["bids", "collect", str(filled), "--json", *args]) == 0
+        capsys.readouterr()
+        # eleven reference bids: the bar ends at 11/11 on its own line
+        assert ("] 11/11 files" in err.getvalue()) is shown, (args, on_terminal)
+        assert err.getvalue().endswith("\n") or not shown
 
 
 def test_progress_callback_and_parallel_path(filled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
