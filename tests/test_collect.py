@@ -143,6 +143,19 @@ def test_json_rejected_shape(filled: Path, tmp_path: Path, capsys: pytest.Captur
     ]
 
 
+def test_errors_in_reading_order(filled: Path, tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(filled / "CYPS_3.xlsx")
+    wb["Bid"]["E25"] = 0.5  # a value typed over the net formula
+    wb["Bid"]["D16"] = "lots"
+    wb["Bid"]["D16"].data_type = "s"
+    wb.save(tmp_path / "CYPS_3.xlsx")
+    result = collect_bids([tmp_path / "CYPS_3.xlsx"], workers=1)
+    assert [(e.sheet, e.cell) for e in result.rejected[0].errors] == [
+        ("Bid", "D16"),
+        ("Bid", "E25"),
+    ]
+
+
 def test_errors_link_to_the_cell(filled: Path, tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(filled / "CYPS_2.xlsx")
     wb["Bid"]["D16"] = -1

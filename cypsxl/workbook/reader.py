@@ -47,6 +47,7 @@ from ._xlsx import (
     read_custom_properties,
     read_shared_strings,
     read_workbook,
+    split_ref,
 )
 from .safety import HostileFile, is_lock_file, open_package
 
@@ -693,8 +694,26 @@ def _read(pkg: Any, result: FileResult) -> None:
     data = _fields(s, lay, years)
     if data is not None:
         _check_cached(s, lay, data, years)
-    result.errors += s.errors
+    result.errors += sorted(s.errors, key=_reading_order)
     result.data = data if not s.errors else None
+
+
+_SHEET_ORDER = {L.BID_SHEET: 0, L.NARRATIVE_SHEET: 1}
+
+
+def _reading_order(p: CellProblem) -> tuple[int, int, int]:
+    """Sort key: file-wide problems, the Bid sheet, the Narrative; row by row, left to right.
+
+    >>> [p.cell for p in sorted(
+    ...     [CellProblem("f", "Bid", "E25", ""), CellProblem("f", "Bid", "D16", ""),
+    ...      CellProblem("f", "Bid", "AA16", "")], key=_reading_order)]
+    ['D16', 'AA16', 'E25']
+    """
+    try:
+        row, col = split_ref(p.cell)
+    except ValueError:
+        row = col = 0
+    return _SHEET_ORDER.get(p.sheet, 2 if p.sheet else -1), row, col
 
 
 # --------------------------------------------------------------------------- many files
