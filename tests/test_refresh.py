@@ -373,3 +373,118 @@ def test_the_command_does_not_import_xlwings() -> None:
         "assert 'xlwings' not in sys.modules, 'xlwings imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+# --------------------------------------------------------------------------- hostile workbooks
+
+
+def _rebind(key: str, ref: str):
+    def edit(wb: openpyxl.Workbook) -> None:
+        wb["cypsxl"].cell(mapping_row(wb, key), 2).value = ref
+
+    return edit
+
+
+def _set(sheet: str, cell: str, value: object):
+    def edit(wb: openpyxl.Workbook) -> None:
+        wb[sheet][cell] = value
+
+    return edit
+
+
+def _unbind(key: str):
+    def edit(wb: openpyxl.Workbook) -> None:
+        wb["cypsxl"].delete_rows(mapping_row(wb, key))
+
+    return edit
+
+
+HOSTILE = {
+    # a whole sheet bound as one input: refused before a cell of it is read
+    "whole sheet as a row": (
+        _rebind("net_budget", "Inputs!A1:XFD1048576"),
+        "cypsxl!B7: 'net_budget': Inputs!A1:XFD1048576 is 1,048,576 x 16,384 cells; expected "
+        "one row or one column of at most 100 cells",
+    ),
+    "a row of 16,382 cells": (
+        _rebind("years", "Inputs!C4:XFD4"),
+        "cypsxl!B5: 'years': Inputs!C4:XFD4 is 1 x 16,382 cells",
+    ),
+    "a range for one number": (
+        _rebind("part_year_factor", "Inputs!C15:XFD1048576"),
+        "cypsxl!B13: 'part_year_factor': Inputs!C15:XFD1048576 is 1,048,562 x 16,382 cells; "
+        "expected one cell",
+    ),
+    "a bids table of a whole sheet": (
+        _rebind("bids", "Bids!A1:XFD1048576"),
+        "cypsxl!B19: 'bids': Bids!A1:XFD1048576 is 1,048,576 x 16,384 cells; expected a table "
+        "of at most 10,000 rows and 200 columns",
+    ),
+    "a formula with no saved result": (
+        _set("Inputs", "D7", "=C7*1.02"),
+        "Inputs!D7: 'net_budget': a formula with no saved result",
+    ),
+    "text in a number": (
+        _set("Inputs", "E9", "1,5"),
+        "Inputs!E9: 'pressure_reserve': expected a number, got '1,5'",
+    ),
+    "an error cell in a number": (
+        _set("Inputs", "C14", "#DIV/0!"),
+        "Inputs!C14: 'avoided_cost_per_child_per_year': expected £ per child per year >= 0, "
+        "got '#DIV/0!'",
+    ),
+    "a missing key": (_unbind("base_gap"), "'base_gap': missing binding"),
+}
+
+
+@pytest.mark.parametrize("kind", list(HOSTILE))
+def test_cli_hostile_workbook_exit_2_and_the_file_untouched(
+    tmp_path: Path, capsys, kind: str
+) -> None:
+    edit, message = HOSTILE[kind]
+    wb = build_demo()
+    edit(wb)
+    path = tmp_path / "MTFS.xlsx"
+    wb.save(path)
+    before = path.read_bytes()
+    assert cli(["refresh", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: " in err and message in err, err
+    assert "Traceback" not in err
+    # the original's bytes are unchanged, and no backup or temporary file was left
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["MTFS.xlsx"]
+
+
+def test_cli_conflict_with_a_cell_it_does_not_own_writes_nothing(tmp_path: Path, capsys) -> None:
+    # a new bid grows Table 2 (Outputs!A34:I47) by a row, into A48:I48, where the user
+    # has a note: stop, name the cell, leave the file as it was
+    wb = build_demo()
+    ws = wb["Bids"]
+    row = ws.max_row + 1
+    for j, v in enumerate(["CYPS_11", "New bid", "Early Help", None, "investment", "£m", 0.1]):
+        ws.cell(row, 1 + j, v)
+    wb["Outputs"]["B48"] = "note to self"
+    path = tmp_path / "MTFS.xlsx"
+    wb.save(path)
+    before = path.read_bytes()
+    assert cli(["refresh", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "Outputs!B48: 'output_table2': is not empty and cypsxl does not own it" in err
+    assert "Nothing was written" in err
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["MTFS.xlsx"]
+
+
+def test_a_defined_name_over_a_whole_sheet_is_refused_too() -> None:
+    from openpyxl.workbook.defined_name import DefinedName
+
+    wb = build_demo()
+    wb["cypsxl"].delete_rows(mapping_row(wb, "base_gap"))
+    wb.defined_names["cypsxl.base_gap"] = DefinedName(
+        "cypsxl.base_gap", attr_text="Inputs!$A$1:$XFD$1048576"
+    )
+    with pytest.raises(CaseError) as err:
+        refresh(book(wb))
+    (p,) = err.value.problems
+    assert (p.where, p.key) == ("name cypsxl.base_gap", "base_gap")
+    assert p.message.startswith("Inputs!A1:XFD1048576 is 1,048,576 x 16,384 cells")

@@ -137,3 +137,18 @@ def test_desktop_import_button_through_mock_caller(filled: Path) -> None:
     assert (write["sheet_position"], write["start_row"], write["start_column"]) == (1, 3, 0)
     assert write["row_count"] == 77  # the bound table Bids!A3:K80 less its header
     assert actions[1]["args"][0].startswith("Imported 11 bid(s): 11 new, 0 replaced.")
+
+
+@pytest.mark.parametrize("key", ["years", "bids"])
+def test_buttons_refuse_a_binding_too_big_to_read(filled: Path, key: str) -> None:
+    # a whole sheet bound as the years or the bids table: named, and nothing is read
+    wb = demo_with_folder(filled)
+    ws = wb["cypsxl"]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == key)
+    ws.cell(row, 2).value = "Bids!A1:XFD1048576"
+    for button in (import_bids, new_template):
+        with pytest.raises(CaseError) as err:
+            button(OpenpyxlBook(wb, name="demo.xlsx"), filled)
+        (p,) = err.value.problems
+        assert (p.where, p.key) == (f"cypsxl!B{row}", key)
+        assert p.message.startswith("Bids!A1:XFD1048576 is 1,048,576 x 16,384 cells")

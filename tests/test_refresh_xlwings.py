@@ -176,3 +176,31 @@ def test_script_registration() -> None:
 @pytest.mark.parametrize("name", ["cyps_refresh"])
 def test_script_is_still_a_plain_function(name: str) -> None:
     assert callable(getattr(scripts, name).__wrapped__)
+
+
+def test_an_error_cell_in_a_bid_year_is_located_not_read_as_zero() -> None:
+    # a blank bid year is zero; #N/A (a broken link, say) must not be: Office.js sends
+    # error cells as their text, which xlwings' default reading turns into a blank
+    wb = build_demo()
+    wb["Bids"]["H4"] = "#N/A"  # CYPS_1A investment 2017/18
+    (alert,) = run_script(json_book(wb))
+    assert alert["func"] == "alert"
+    assert (
+        "MTFS.xlsx: Bids!H4: 'investment': expected a number >= 0, got '#N/A'" in (alert["args"][0])
+    )
+
+
+def test_an_error_cell_where_an_output_goes_is_not_empty() -> None:
+    # Outputs!A49 lies below Table 2 (Outputs!A34:I47); a new bid grows it by one row
+    # into A48:I48, so an error the user has in C48 is theirs and stops the refresh
+    wb = build_demo()
+    ws = wb["Bids"]
+    row = ws.max_row + 1
+    for j, v in enumerate(["CYPS_11", "New bid", "Early Help", None, "investment", "£m", 0.1]):
+        ws.cell(row, 1 + j, v)
+    wb["Outputs"]["C48"] = "#REF!"
+    (alert,) = run_script(json_book(wb))
+    assert (
+        "Outputs!C48: 'output_table2': is not empty and cypsxl does not own it"
+        in (alert["args"][0])
+    )

@@ -52,6 +52,13 @@ def _fail(book: Book, where: str, key: str, message: str) -> CaseError:
     return CaseError([Problem(book.name, where, key, message)])
 
 
+def _raise_binding_problems(binding: Binding, key: str) -> None:
+    """Stop on a problem with ``key``'s binding (a bad address, a range too big to read)."""
+    mine = [p for p in binding.problems if p.key == key]
+    if mine:
+        raise CaseError(mine)
+
+
 def _folder(book: Book, binding: Binding, key: str, base: Path, fallback: str = "") -> Path:
     mine = [p for p in binding.problems if p.key in (key, fallback)]
     if mine:
@@ -72,6 +79,7 @@ def _folder(book: Book, binding: Binding, key: str, base: Path, fallback: str = 
 
 
 def _years(book: Book, binding: Binding) -> list[str]:
+    _raise_binding_problems(binding, "years")
     area = binding.inputs.get("years")
     if area is None:
         raise _fail(book, "cypsxl", "years", "missing binding; the templates need the years")
@@ -80,6 +88,7 @@ def _years(book: Book, binding: Binding) -> list[str]:
 
 
 def _table(book: Book, binding: Binding) -> tuple[Area, list[str], list[list[Any]]]:
+    _raise_binding_problems(binding, "bids")
     area = binding.inputs.get("bids")
     if area is None:
         raise _fail(book, "cypsxl", "bids", "missing binding; bind the bids table to import into")
@@ -189,13 +198,13 @@ def new_template(book: Book, base: Path) -> Path:
 
     binding = read_binding(book)
     folder = _folder(book, binding, "template_folder", base, fallback="bid_folder")
-    folder.mkdir(parents=True, exist_ok=True)
     years = _years(book, binding)
     refs: list[str] = []
-    if "bids" in binding.inputs:
+    if "bids" in binding.inputs or "bids" in binding.rows:  # a bad bids binding stops here
         _, header, rows = _table(book, binding)
         refs = [str(r[header.index("ref")]) for r in rows if not is_empty(r[header.index("ref")])]
     ref = next_ref(refs)
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{ref} bid template.xlsx"
     n = 2
     while path.exists():

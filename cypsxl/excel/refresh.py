@@ -71,14 +71,14 @@ def inputs_hash(case: Case) -> str:
 def read_case(book: Book) -> tuple[Case, Binding, Inputs]:
     """Read the binding and every input; raise :class:`CaseError` naming sheet and cell."""
     binding = read_binding(book)
+    if any(p.key in ("", "years") for p in binding.problems):
+        raise CaseError(binding.problems)  # without the years nothing else can be read
     inputs = read_inputs(book, binding)
     problems = list(inputs.problems)
-    if any(p.key in ("", "years") and not p.where.startswith("[") for p in binding.problems):
-        raise CaseError(problems)
     try:
         case = case_from_dict(inputs.doc, book.name)
     except CaseError as exc:
-        unbound = {p.key for p in binding.problems if p.message.startswith("missing binding")}
+        unbound = {p.key for p in binding.problems}  # already reported where it is bound
         problems += [
             inputs.locate(p)
             for p in exc.problems

@@ -68,7 +68,9 @@ class XlwingsBook:
         return sheet.range((area.top, area.left), (area.bottom, area.right))
 
     def read(self, area: Area) -> list[list[Any]]:
-        values = self._range(area).options(ndim=2).value
+        # an error cell reads as its text ("#N/A"), never as a blank: a blank bid year is
+        # zero and a blank cell may be overwritten, an error is neither
+        values = self._range(area).options(ndim=2, err_to_str=True).value
         return [list(row) for row in values]
 
     def write(self, area: Area, values: list[list[Any]]) -> None:

@@ -69,6 +69,11 @@ INPUT_KEYS: dict[str, tuple[str, str]] = {
     "other_proposals": ("other_proposals", "table"),
 }
 REQUIRED_KEYS = ("name", "years", "net_budget", "base_gap")
+#: The most cells a row input may span (a plan of up to 100 years), and a table's size:
+#: a binding beyond these is refused before anything is read from it.
+MAX_ROW_CELLS = 100
+MAX_TABLE_ROWS = 10_000
+MAX_TABLE_COLUMNS = 200
 #: Settings of the bid buttons: one cell holding a folder (relative to the workbook's).
 SETTING_KEYS = {
     "bid_folder": "folder of returned bid templates",
@@ -290,7 +295,11 @@ class OpenpyxlBook:
     def read(self, area: Area) -> list[list[Any]]:
         ws, wv = self.wb[area.sheet], self.values[area.sheet]
         rows = []
+        used = max(ws.max_row, wv.max_row)  # rows below the used range are blank
         for r in range(area.top, area.bottom + 1):
+            if r > used:
+                rows.append([None] * area.shape[1])
+                continue
             row = []
             for c in range(area.left, area.right + 1):
                 value = wv.cell(r, c).value if r <= wv.max_row and c <= wv.max_column else None
@@ -408,6 +417,37 @@ def _resolve(
     return Area(sheet, area.top, area.left, area.bottom, area.right), ""
 
 
+def _size_problem(key: str, area: Area) -> str:
+    """Why ``area`` is the wrong size for input ``key`` ("" when it is fine).
+
+    >>> _size_problem("part_year_factor", Area.parse("Inputs!C15:D16"))
+    'Inputs!C15:D16 is 2 x 2 cells; expected one cell'
+    >>> _size_problem("net_budget", Area.parse("Inputs!C7:XFD7"))
+    'Inputs!C7:XFD7 is 1 x 16,382 cells; expected one row or one column of at most 100 cells'
+    """
+    kind = INPUT_KEYS.get(key, ("", "row"))[1]
+    rows, cols = area.shape
+    got = f"{area.address} is {rows:,} x {cols:,} cells; expected "
+    if kind in ("text", "number", "flag"):
+        return "" if rows == cols == 1 else got + "one cell"
+    if kind in ("row", "labels"):
+        if min(rows, cols) > 1 or max(rows, cols) > MAX_ROW_CELLS:
+            return got + f"one row or one column of at most {MAX_ROW_CELLS} cells"
+        return ""
+    if rows > MAX_TABLE_ROWS or cols > MAX_TABLE_COLUMNS:
+        return got + (f"a table of at most {MAX_TABLE_ROWS:,} rows and {MAX_TABLE_COLUMNS} columns")
+    return ""
+
+
+def _bind_input(binding: Binding, where: str, key: str, area: Area) -> None:
+    """Bind ``key`` to ``area``, or record why not (nothing is read from a refused area)."""
+    why = _size_problem(key, area)
+    if why:
+        binding.problem(where, key, why)
+    else:
+        binding.inputs[key] = area
+
+
 def read_binding(book: Book) -> Binding:
     """Read the ``cypsxl`` mapping sheet and ``cypsxl.<key>`` names; problems are collected."""
     binding = Binding(book.name)
@@ -452,7 +492,7 @@ def read_binding(book: Book) -> Binding:
                 else:
                     binding.owned[key] = owned
         else:
-            binding.inputs[key] = area
+            _bind_input(binding, where, key, area)
     for name, target in names.items():
         if not name.casefold().startswith("cypsxl."):
             continue
@@ -463,7 +503,7 @@ def read_binding(book: Book) -> Binding:
         if area is None:
             binding.problem(f"name {name}", key, why)
         else:
-            binding.inputs[key] = area
+            _bind_input(binding, f"name {name}", key, area)
     if mapping is None and not binding.inputs:
         binding.problem(
             "",
@@ -472,8 +512,9 @@ def read_binding(book: Book) -> Binding:
             " B) or names cypsxl.<key>; see docs/excel.md",
         )
         return binding
+    refused = {p.key for p in binding.problems}
     for key in REQUIRED_KEYS:
-        if key not in binding.inputs and key not in binding.rows:
+        if key not in binding.inputs and key not in binding.rows and key not in refused:
             binding.problem(
                 f"{mapping or 'names'}",
                 key,
