@@ -1,0 +1,165 @@
+"""Locating problems in TOML text, and typed getters that record them."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..errors import ProblemList
+
+# --------------------------------------------------------------------------- locating
+
+
+class _Lines:
+    """Best-effort map from (table path, key) to the TOML line it is written on."""
+
+    _header = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
+    _key = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
+
+    def __init__(self, text: str) -> None:
+        self.lines: dict[tuple[object, ...], int] = {}
+        counts: dict[str, int] = {}
+        table: tuple[object, ...] = ()
+        for no, line in enumerate(text.splitlines(), start=1):
+            head = self._header.match(line)
+            if head:
+                parts = [p.strip().strip("\"'") for p in head.group(2).split(".")]
+                if head.group(1) == "[[":
+                    counts[parts[0]] = counts.get(parts[0], -1) + 1
+                if parts[0] in counts:
+                    table = (parts[0], counts[parts[0]], *parts[1:])
+                else:
+                    table = tuple(parts)
+                self.lines.setdefault(table, no)
+                continue
+            key = self._key.match(line)
+            if key:
+                self.lines.setdefault((*table, key.group(1)), no)
+
+    def find(self, *path: object) -> int | None:
+        """Line of ``path`` or of the nearest enclosing table."""
+        for end in range(len(path), 0, -1):
+            if path[:end] in self.lines:
+                return self.lines[path[:end]]
+        return None
+
+
+# --------------------------------------------------------------------------- checking
+
+
+class _Checker:
+    """Typed getters that record a located problem instead of raising."""
+
+    def __init__(self, problems: ProblemList, lines: _Lines) -> None:
+        self.p = problems
+        self.lines = lines
+
+    def add(
+        self, path: tuple[object, ...], where: str, key: str, msg: str, index: int | None = None
+    ) -> None:
+        self.p.add(where, key, msg, index, self.lines.find(*path, key))
+
+    def unknown(
+        self, path: tuple[object, ...], where: str, table: Mapping[str, Any], known: set[str]
+    ) -> None:
+        for key in table:
+            if key not in known:
+                self.add(
+                    path, where, key, f"unknown key; expected one of: {', '.join(sorted(known))}"
+                )
+
+    def text(
+        self,
+        path: tuple[object, ...],
+        where: str,
+        table: Mapping[str, Any],
+        key: str,
+        required: bool = False,
+    ) -> str:
+        value = table.get(key)
+        if value is None:
+            if required:
+                self.add(path, where, key, "missing; expected text")
+            return ""
+        if not isinstance(value, str):
+            self.add(path, where, key, f"expected text, got {value!r}")
+            return ""
+        return value
+
+    def number(
+        self,
+        path: tuple[object, ...],
+        where: str,
+        table: Mapping[str, Any],
+        key: str,
+        check: Callable[[float], bool] | None = None,
+        expected: str = "a number",
+        required: bool = False,
+    ) -> float | None:
+        if key not in table:
+            if required:
+                self.add(path, where, key, f"missing; expected {expected}")
+            return None
+        value = table[key]
+        if not _is_number(value) or (check is not None and not check(float(value))):
+            self.add(path, where, key, f"expected {expected}, got {value!r}")
+            return None
+        return float(value)
+
+    def row(
+        self,
+        path: tuple[object, ...],
+        where: str,
+        table: Mapping[str, Any],
+        key: str,
+        length: int,
+        length_of: str,
+        minimum: float | None = None,
+        required: bool = False,
+        what: str = "number",
+    ) -> tuple[float, ...] | None:
+        if key not in table:
+            if required:
+                self.add(
+                    path, where, key, f"missing; expected {length} numbers, one per {length_of}"
+                )
+            return None
+        value = table[key]
+        if not isinstance(value, list):
+            self.add(
+                path,
+                where,
+                key,
+                f"expected a list of {length} numbers (one per {length_of}), got {value!r}",
+            )
+            return None
+        ok = True
+        if len(value) != length:
+            self.add(
+                path, where, key, f"has {len(value)} values; expected {length}, one per {length_of}"
+            )
+            ok = False
+        expected = f"a {what}" if minimum is None else f"a {what} >= {minimum:g}"
+        for i, item in enumerate(value):
+            if not _is_number(item) or (minimum is not None and float(item) < minimum):
+                self.add(path, where, key, f"expected {expected}, got {item!r}", index=i)
+                ok = False
+        return tuple(float(v) for v in value) if ok else None
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _table(
+    ck: _Checker, path: tuple[object, ...], where: str, parent: Mapping[str, Any], key: str
+) -> dict[str, Any] | None:
+    value = parent.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        ck.add(path, where, key, f"expected a table, got {value!r}")
+        return None
+    return value
