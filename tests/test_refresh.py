@@ -180,6 +180,38 @@ def test_a_shrinking_table_clears_only_what_it_owned() -> None:
     assert wb["Outputs"]["A49"].value == "kept"
 
 
+@pytest.mark.parametrize(
+    ("record", "why"),
+    [
+        # column C edited to cover the inputs: Inputs!C7:G7 is net_budget
+        ("Inputs!A1:G20", "covers input years at Inputs!C4:G4"),
+        ("cypsxl!A1:D30", "is on the cypsxl sheet"),
+        ("Outputs!A1:XFD1048576", "is 1,048,576 x 16,384 cells, larger than any table"),
+    ],
+)
+def test_a_tampered_record_is_refused_not_cleared(record: str, why: str) -> None:
+    wb = build_demo()
+    row = mapping_row(wb, "output_table3")
+    wb["cypsxl"].cell(row, 3).value = record
+    before = values(wb)
+    with pytest.raises(CaseError) as err:
+        refresh(book(wb))
+    (p,) = err.value.problems
+    assert (p.where, p.key) == (f"cypsxl!C{row}", "output_table3")
+    assert why in p.message and "Correct the record" in p.message
+    assert values(wb) == before
+
+
+def test_clears_come_before_writes() -> None:
+    # Table 3's record (edited) reaches into where Table 1 now goes: cleared first, so
+    # Table 1 is whole afterwards
+    wb = build_demo()
+    wb["cypsxl"].cell(mapping_row(wb, "output_table3"), 3).value = "Outputs!A9:E20"
+    refresh(book(wb))
+    assert wb["Outputs"]["A9"].value == "Funding support"  # Table 1's last row, Outputs!A1:F9
+    assert wb["Outputs"]["A14"].value.startswith("Table 3")
+
+
 def test_outputs_may_not_overlap_inputs_or_each_other() -> None:
     wb = build_demo()
     wb["cypsxl"].cell(mapping_row(wb, "output_table4"), 2).value = "Inputs!A8"

@@ -29,6 +29,8 @@ from ..errors import CaseError, Problem
 from ..model import Case, Results, run_case
 from ..workbook.binding import (
     MAPPING_SHEET,
+    MAX_TABLE_COLUMNS,
+    MAX_TABLE_ROWS,
     OUTPUT_KEYS,
     Area,
     Binding,
@@ -401,12 +403,14 @@ def refresh(book: Book, now: str | None = None) -> RefreshResult:
     time = now or _kept_time(book, binding, digest) or _now()
     makers = output_tables(results, time, digest)
     result = RefreshResult(inputs_hash=digest, time=time, case=case)
-    for key in sorted(areas, key=lambda k: list(OUTPUT_KEYS).index(k)):
-        area = areas[key]
+    order = sorted(areas, key=lambda k: list(OUTPUT_KEYS).index(k))
+    for key in order:  # every clear before any write: a clear never erases a new table
         previous = binding.owned.get(key)
-        if previous is not None and previous != area:
+        if previous is not None and previous != areas[key]:
             book.clear(previous)
             result.cleared.append(previous)
+    for key in order:
+        area, previous = areas[key], binding.owned.get(key)
         book.write(area, _pad(makers[key](areas), area))
         result.written[key] = area
         record = binding.record_cells[key]
@@ -463,6 +467,7 @@ def _check_ownership(book: Book, binding: Binding, areas: dict[str, Area]) -> No
                         f"would overwrite input {name} at {inp.address}; move the output",
                     )
                 )
+    problems += _record_problems(book, binding, areas)
     if problems:
         raise CaseError(problems)
     for key in keys:
@@ -490,3 +495,38 @@ def _check_ownership(book: Book, binding: Binding, areas: dict[str, Area]) -> No
                 )
     if problems:
         raise CaseError(problems)
+
+
+def _record_problems(book: Book, binding: Binding, areas: dict[str, Area]) -> list[Problem]:
+    """A recorded area a refresh would clear must be one cypsxl could have written.
+
+    Column C of the mapping sheet is cypsxl's ledger, but it is a cell in the user's
+    workbook: a record edited to cover an input, the mapping sheet or a whole sheet is
+    refused rather than cleared.
+    """
+    problems = []
+    for key, owned in binding.owned.items():
+        if key not in areas or owned == areas[key]:
+            continue
+        where = binding.record_cells[key].address
+        rows, cols = owned.shape
+        why = ""
+        if owned.sheet.casefold() == MAPPING_SHEET:
+            why = "is on the cypsxl sheet"
+        elif rows > MAX_TABLE_ROWS or cols > MAX_TABLE_COLUMNS:
+            why = f"is {rows:,} x {cols:,} cells, larger than any table cypsxl writes"
+        else:
+            hit = next((n for n, a in binding.inputs.items() if owned.overlaps(a)), None)
+            if hit is not None:
+                why = f"covers input {hit} at {binding.inputs[hit].address}"
+        if why:
+            problems.append(
+                Problem(
+                    book.name,
+                    where,
+                    key,
+                    f"the record of the last refresh, {owned.address}, {why}; the refresh would "
+                    "clear it. Correct the record (or clear it if the table was never written)",
+                )
+            )
+    return problems
