@@ -74,3 +74,29 @@ def test_serve_needs_a_licence_key(monkeypatch, capsys) -> None:
     err = capsys.readouterr().err
     assert "XLWINGS_LICENSE_KEY" in err and "PolyForm Noncommercial" in err
     assert xw.__version__  # xlwings itself stays importable without a key
+
+
+def test_a_bad_argument_through_the_server_names_it(client) -> None:
+    body = payload("cyps_cost_avoidance", [[0, {"type": "Error", "basicValue": "#N/A"}]], 22000)
+    r = client.post("/xlwings/custom-functions-call", json=body)
+    # 400 with the message, in production too (a plain exception would be a 500 that
+    # Excel retries, and only "An error occurred." outside development)
+    assert r.status_code == 400
+    assert r.text == (
+        "cyps_cost_avoidance: 'prevented' value 2 is the Excel error #N/A; expected a number"
+    )
+
+
+def test_serve_runs_the_server_project_with_the_cypsxl_namespace(monkeypatch, capsys) -> None:
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    monkeypatch.delenv("XLWINGS_PROJECT_DIR")  # restored after the test
+    monkeypatch.setenv("XLWINGS_FUNCTIONS_NAMESPACE", "")  # so that it is restored ...
+    monkeypatch.delenv("XLWINGS_FUNCTIONS_NAMESPACE")  # ... after serve sets it
+    assert cli(["serve", "--port", "8123"]) == 0
+    assert calls == [("xlwings_server.main:main_app", {"host": "127.0.0.1", "port": 8123})]
+    assert os.environ["XLWINGS_PROJECT_DIR"] == str(PROJECT_DIR)
+    assert os.environ["XLWINGS_FUNCTIONS_NAMESPACE"] == "CYPSXL"
+    assert "http://127.0.0.1:8123/manifest" in capsys.readouterr().out

@@ -1,8 +1,9 @@
 """Turn the values Excel passes to a custom function into numbers, and back.
 
 Excel hands a function a single value for one cell, a list for a single row and a
-list of lists otherwise. These helpers accept a row or a column alike, name the
-argument in every error, and never import xlwings.
+list of lists otherwise. These helpers accept a row or a column alike and name the
+argument in every error. From xlwings they import only ``XlwingsError`` (its BSD core),
+the base of :class:`ArgumentError`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from xlwings import XlwingsError
 
 from ..model._arrays import FloatArray
 
@@ -34,8 +36,13 @@ __all__ = [
 Cells = list[list[Any]]
 
 
-class ArgumentError(ValueError):
-    """A bad argument to a custom function; the message names the function and argument."""
+class ArgumentError(XlwingsError, ValueError):
+    """A bad argument to a custom function; the message names the function and argument.
+
+    An ``XlwingsError``, so xlwings Server shows the user this message (a plain exception
+    becomes "An error occurred." outside development) and answers 400, which Excel does
+    not retry.
+    """
 
 
 _PLAIN = {float, int}
