@@ -479,3 +479,35 @@ def test_rows_and_columns_give_the_same_numbers(pairs) -> None:
     assert down == [list(r) for r in zip(*across, strict=True)]
     net = np.asarray(inv) - np.asarray(sav)
     assert_close(across[0][: len(pairs)], net)
+
+
+ROW_CALLS = {  # function -> arguments with the years across (2-D as Excel sends them)
+    "cyps_placement_cost": ([[10, 12, 14]], [[800, 810, 820]], 52),
+    "cyps_lac_projection": (460, [[48, 50]], 3),
+    "cyps_cost_avoidance": ([[0, 15, 27]], 22000, 0.5),
+    "cyps_bid_profile": ([[0.1, 0.35, 0.35]], [[0, 0.165, 0.594]]),
+    "cyps_payback_year": ([[0.1, -0.001, -0.463]],),
+    "cyps_breakeven_year": ([[0.1, -0.001, -0.463]],),
+    "cyps_budget_rollup": ([[56.468, 55.017, 53.717]], [[7.8, 7.3, 8.4]], [[1, 2, 3]], [[0, 1, 1]]),
+    "cyps_additional_funding": ([[7.8, 7.3]], [[0.2, -0.1]], [[0.1, 0.5]]),
+    "cyps_funding_gap": ([[0, 13.125]], [[8.456, 9.0]], True),
+    "cyps_npv": ([[1, 0.5, 0]], [[0, 0.8, 1.2]], [[0.035, 0.03, 0.03]]),
+    "cyps_discounted_payback_year": ([[1, 0.5, 0]], [[0, 0.8, 1.2]], 0.035),
+}
+
+
+def _down(value):
+    """The same values with the years down (a 1 x n row becomes n x 1)."""
+    if isinstance(value, list) and len(value) == 1 and len(value[0]) > 1:
+        return [[v] for v in value[0]]
+    return value
+
+
+@pytest.mark.parametrize("func", list(ROW_CALLS))
+def test_every_function_takes_a_column_as_a_row(func: str) -> None:
+    across = call(func, *ROW_CALLS[func])
+    down = call(func, *map(_down, ROW_CALLS[func]))
+    if len(across) == 1 and len(across[0]) == 1:  # one number: the same number
+        assert down == across
+    else:  # a spilled row comes back as a column, rows as columns
+        assert down == [list(r) for r in zip(*across, strict=True)]
