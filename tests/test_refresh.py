@@ -466,6 +466,12 @@ HOSTILE = {
         "got '#DIV/0!'",
     ),
     "a missing key": (_unbind("base_gap"), "'base_gap': missing binding"),
+    # merged cells inside Table 1 (Outputs!A1:F9): not writable, so refused up front
+    "merged cells where a table goes": (
+        lambda wb: wb["Outputs"].merge_cells("B3:C3"),
+        "Outputs!B3:C3: 'output_table1': is merged cells, and output_table1 needs "
+        "Outputs!A1:F9: unmerge them or move the output. Nothing was written",
+    ),
 }
 
 

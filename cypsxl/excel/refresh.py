@@ -468,6 +468,7 @@ def _check_ownership(book: Book, binding: Binding, areas: dict[str, Area]) -> No
                     )
                 )
     problems += _record_problems(book, binding, areas)
+    problems += _merged_problems(book, areas)
     if problems:
         raise CaseError(problems)
     for key in keys:
@@ -530,3 +531,24 @@ def _record_problems(book: Book, binding: Binding, areas: dict[str, Area]) -> li
                 )
             )
     return problems
+
+
+def _merged_problems(book: Book, areas: dict[str, Area]) -> list[Problem]:
+    """Merged cells where a table goes: values cannot be written into part of a merge.
+
+    Asked of books that can tell (a closed file); cypsxl never merges cells itself.
+    """
+    merged = getattr(book, "merged", None)
+    if merged is None:
+        return []
+    return [
+        Problem(
+            book.name,
+            m.address,
+            key,
+            f"is merged cells, and {key} needs {area.address}: unmerge them or move the "
+            "output. Nothing was written",
+        )
+        for key, area in sorted(areas.items())
+        for m in merged(area)
+    ]

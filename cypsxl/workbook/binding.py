@@ -324,6 +324,14 @@ class OpenpyxlBook:
                 if isinstance(value, str) and not isinstance(value, Formula):
                     cell.data_type = "s"  # text that starts with "=" stays text
 
+    def merged(self, area: Area) -> list[Area]:
+        """The merged ranges of the sheet that share a cell with ``area``."""
+        found = (
+            Area(area.sheet, m.min_row, m.min_col, m.max_row, m.max_col)
+            for m in self.wb[area.sheet].merged_cells.ranges
+        )
+        return [m for m in found if m.overlaps(area)]
+
     def clear(self, area: Area) -> None:
         ws = self.wb[area.sheet]
         for r, c in area.cells():
