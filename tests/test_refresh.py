@@ -526,3 +526,28 @@ def test_a_defined_name_over_a_whole_sheet_is_refused_too() -> None:
     (p,) = err.value.problems
     assert (p.where, p.key) == ("name cypsxl.base_gap", "base_gap")
     assert p.message.startswith("Inputs!A1:XFD1048576 is 1,048,576 x 16,384 cells")
+
+
+def test_cli_output_naming_the_workbook_itself_keeps_a_backup(tmp_path: Path) -> None:
+    path = tmp_path / "MTFS.xlsx"
+    shutil.copy(DEMO, path)
+    original = path.read_bytes()
+    assert cli(["refresh", str(path), "-o", str(tmp_path / "." / "MTFS.xlsx")]) == 0
+    assert (tmp_path / "MTFS.bak.xlsx").read_bytes() == original
+
+
+def test_cli_keeps_the_workbooks_permissions(tmp_path: Path) -> None:
+    # the temporary file is private to its writer; a shared workbook must stay shared
+    path = tmp_path / "MTFS.xlsx"
+    shutil.copy(DEMO, path)
+    path.chmod(0o664)
+    assert cli(["refresh", str(path)]) == 0
+    assert path.stat().st_mode & 0o777 == 0o664
+
+
+def test_cli_cannot_write_the_output(tmp_path: Path, capsys) -> None:
+    (tmp_path / "out.xlsx").mkdir()  # a folder where the file should go
+    assert cli(["refresh", str(DEMO), "-o", str(tmp_path / "out.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'out.xlsx'}: cannot be written" in err and "Traceback" not in err
+    assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]  # no temporary file left
