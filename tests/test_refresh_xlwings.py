@@ -204,3 +204,29 @@ def test_an_error_cell_where_an_output_goes_is_not_empty() -> None:
         "Outputs!C48: 'output_table2': is not empty and cypsxl does not own it"
         in (alert["args"][0])
     )
+
+
+def _mapping_row(wb, key: str) -> int:
+    ws = wb["cypsxl"]
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == key)
+
+
+@pytest.mark.parametrize("edit", ["missing binding", "whole sheet bound", "text in a number"])
+def test_the_button_and_the_command_report_the_same_problems(edit: str) -> None:
+    from cypsxl.errors import CaseError
+    from cypsxl.excel.refresh import refresh
+    from cypsxl.workbook.binding import OpenpyxlBook
+
+    wb = build_demo()
+    if edit == "missing binding":
+        wb["cypsxl"].delete_rows(_mapping_row(wb, "net_budget"))
+    elif edit == "whole sheet bound":
+        wb["cypsxl"].cell(_mapping_row(wb, "bids"), 2).value = "Bids!A1:XFD1048576"
+    else:
+        wb["Inputs"]["D7"] = "abc"
+    with pytest.raises(CaseError) as err:
+        refresh(OpenpyxlBook(wb, name="MTFS.xlsx"))
+    (alert,) = run_script(json_book(wb))
+    assert alert["args"][0].split("\n") == ["Nothing was written."] + [
+        str(p) for p in err.value.problems
+    ]
