@@ -93,7 +93,9 @@ def _officejs_cell(value: Any) -> Any:
     if value is None or value == "":
         return None
     if isinstance(value, dict):
-        return value.get("basicValue")  # an error's text ("#N/A"), or a data type's value
+        # an error's text ("#N/A"), or a data type's value; anything else stays as it is
+        # (and is rejected as not a number), never a blank
+        return value.get("basicValue", value)
     return value
 
 
