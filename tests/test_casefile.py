@@ -211,3 +211,15 @@ def test_case_is_immutable():
     with pytest.raises(TypeError):
         case.bids[0].outcomes["x"] = (1.0,)  # type: ignore[index]
     assert case_to_dict(case)["case"]["unit"] == "£m"
+
+
+def test_a_bad_case_wide_avoided_cost_is_reported_once():
+    text = GOOD.replace(
+        "avoided_cost_per_child_per_year = 50000", 'avoided_cost_per_child_per_year = "lots"'
+    )
+    msgs = problems(text)
+    # one problem at the key itself, not a follow-on "needs avoided_cost..." for bid A
+    assert msgs == [
+        "case.toml:7: [assumptions]: 'avoided_cost_per_child_per_year': "
+        "expected £ per child per year >= 0, got 'lots'"
+    ]

@@ -86,7 +86,7 @@ def case_from_dict(
         mtfs_years=mtfs_years,
         assumptions=assumptions,
         budget=_budget(ck, doc, n),
-        bids=_bids(ck, doc, n, assumptions.avoided_cost_per_child_per_year is not None),
+        bids=_bids(ck, doc, n, _assumption_given(doc, "avoided_cost_per_child_per_year")),
         other_proposals=_others(ck, doc, m),
         mtfs=_mtfs(ck, doc, m),
         authority=ck.text(("case",), "[case]", case_table, "authority"),
@@ -96,6 +96,12 @@ def case_from_dict(
     )
     problems.raise_if_any()
     return case
+
+
+def _assumption_given(doc: Mapping[str, Any], key: str) -> bool:
+    """Whether ``[assumptions]`` has ``key`` at all (a bad value is reported once, there)."""
+    table = doc.get("assumptions")
+    return isinstance(table, Mapping) and key in table
 
 
 def load_case(path: str | Path | None = None) -> Case:

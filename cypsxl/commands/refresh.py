@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import stat
 import sys
 from pathlib import Path
 
@@ -46,15 +44,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(func=_run)
 
 
-def _mode(target: Path) -> int:
-    """The permissions the written file should have: the file's own, or the usual new file's."""
-    if target.exists():
-        return stat.S_IMODE(target.stat().st_mode)
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def _run(args: argparse.Namespace) -> int:
     from ..cli import InputError
 
@@ -67,11 +56,9 @@ def _run(args: argparse.Namespace) -> int:
     in_place = target.resolve() == source.resolve()  # -o naming the workbook itself too
     backup = source.with_name(f"{source.stem}.bak{source.suffix}") if in_place else None
     try:
-        mode = _mode(target)
         if backup is not None:
             shutil.copy2(source, backup)
         save_atomic(book.wb, target)
-        os.chmod(target, mode)  # the temporary file was private to its writer
     except OSError as exc:
         raise InputError(
             f"{target}: cannot be written ({exc.strerror or exc}); is it open in Excel or "

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import os
 import re
+import stat
 import tempfile
 import zipfile
 from pathlib import Path
@@ -25,8 +26,20 @@ class _Saveable(Protocol):
     def save(self, filename: io.BytesIO) -> None: ...
 
 
+def _mode_for(target: Path) -> int:
+    """Permissions for ``target``: those of the file it replaces, or a new file's usual ones."""
+    if target.exists():
+        return stat.S_IMODE(target.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder, then rename.
+
+    The result keeps the permissions of the file it replaces (a new file gets the
+    usual ones), not the temporary file's owner-only mode.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
@@ -34,10 +47,12 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     b'x'
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = _mode_for(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
