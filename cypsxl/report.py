@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .model import Results
-from .model._arrays import ArrayLike
+from .model._arrays import ArrayLike, year_or_none
 
 __all__ = [
     "TextTable",
@@ -33,10 +33,6 @@ def fmt_money(value: float, decimals: int = 3, brackets: bool = True) -> str:
     if rounded < 0 and brackets:
         return f"({-rounded:,.{decimals}f})"
     return f"{rounded:,.{decimals}f}"
-
-
-def _year_or_none(year: int) -> int | None:
-    return int(year) or None
 
 
 @dataclass(frozen=True)
@@ -99,7 +95,7 @@ def results_tables(r: Results) -> list[TextTable]:
 
     t = r.bids
     t2_rows = [
-        (_shorten(f"{ref} {bid.title}"), t.net[i], str(_year_or_none(t.payback_year[i]) or "-"))
+        (_shorten(f"{ref} {bid.title}"), t.net[i], str(year_or_none(t.payback_year[i]) or "-"))
         for i, (ref, bid) in enumerate(zip(t.refs, case.bids, strict=True))
     ]
     t2_rows.append(("Total", t.net.sum(axis=0), ""))
@@ -235,8 +231,8 @@ def results_to_dict(r: Results) -> dict[str, Any]:
             "gross_saving": _floats(t.gross_saving[i]),
             "net": _floats(t.net[i]),
             "cumulative_net": _floats(t.cumulative_net[i]),
-            "payback_year": _year_or_none(t.payback_year[i]),
-            "breakeven_year": _year_or_none(t.breakeven_year[i]),
+            "payback_year": year_or_none(t.payback_year[i]),
+            "breakeven_year": year_or_none(t.breakeven_year[i]),
         }
     return {
         "case": {"name": case.name, "authority": case.authority},

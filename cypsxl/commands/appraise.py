@@ -18,6 +18,7 @@ from ..model import (
     TornadoRow,
     appraise_case,
 )
+from ..model._arrays import year_or_none
 from ..report import fmt_money
 from ._present import (
     fmt_percent,
@@ -84,10 +85,6 @@ def _run(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- JSON
 
 
-def _year(value: Any) -> int | None:
-    return int(value) or None
-
-
 def _bid_dict(m: BidMeasures, i: int) -> dict[str, Any]:
     return {
         "npv": float(m.npv[i]),
@@ -95,9 +92,9 @@ def _bid_dict(m: BidMeasures, i: int) -> dict[str, Any]:
         "pv_investment": float(m.pv_investment[i]),
         "bcr": json_number(m.bcr[i]),
         "irr": json_number(m.irr[i]),
-        "payback_year": _year(m.payback_year[i]),
-        "breakeven_year": _year(m.breakeven_year[i]),
-        "discounted_payback_year": _year(m.discounted_payback_year[i]),
+        "payback_year": year_or_none(m.payback_year[i]),
+        "breakeven_year": year_or_none(m.breakeven_year[i]),
+        "discounted_payback_year": year_or_none(m.discounted_payback_year[i]),
         "switching_saving_cut": json_number(m.switching_saving_cut[i]),
         "switching_payback_cut": json_number(m.switching_payback_cut[i]),
         "switching_discounted_payback_cut": json_number(m.switching_discounted_payback_cut[i]),
@@ -113,7 +110,7 @@ def _programme_dict(p: ProgrammeMeasures) -> dict[str, Any]:
         "pv_investment": p.pv_investment,
         "bcr": json_number(p.bcr),
         "irr": json_number(p.irr),
-        "discounted_payback_year": _year(p.discounted_payback_year),
+        "discounted_payback_year": year_or_none(p.discounted_payback_year),
         "net_saving": json_numbers(p.net_saving),
         "cumulative_net": p.cumulative_net,
         "revised_gap_last_mtfs_year": p.revised_gap_last,

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from typing import SupportsInt
+
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["MONEY_DECIMALS", "ArrayLike", "FloatArray", "IntArray", "as_float", "is_negative"]
+__all__ = [
+    "MONEY_DECIMALS",
+    "ArrayLike",
+    "FloatArray",
+    "IntArray",
+    "as_float",
+    "is_negative",
+    "year_or_none",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -33,3 +43,12 @@ def is_negative(values: ArrayLike) -> npt.NDArray[np.bool_]:
     [False, True, False]
     """
     return np.round(as_float(values), MONEY_DECIMALS) < 0
+
+
+def year_or_none(year: SupportsInt) -> int | None:
+    """A 1-based year index as an ``int``, ``None`` for 0 (no such year).
+
+    >>> year_or_none(np.int64(3)), year_or_none(0)
+    (3, None)
+    """
+    return int(year) or None

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy_financial as npf
 
-from ._arrays import ArrayLike, FloatArray, IntArray, as_float
+from ._arrays import ArrayLike, FloatArray, IntArray, as_float, year_or_none
 from ._levers import CaseArrays, Levers, Outcome, case_arrays, delay_rows, evaluate, optimism_levers
 from .bids import first_negative_years
 from .case import Case, OptimismBias
@@ -122,7 +122,7 @@ def discounted_payback_year(
     >>> discounted_payback_year([0.1, 0.164, 0.164], [0.0, 0.165, 0.627])
     3
     """
-    return int(discounted_payback_years(investment, gross_saving, rate)) or None
+    return year_or_none(discounted_payback_years(investment, gross_saving, rate))
 
 
 def benefit_cost_ratio(

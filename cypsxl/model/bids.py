@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._arrays import ArrayLike, FloatArray, IntArray, as_float, is_negative
+from ._arrays import ArrayLike, FloatArray, IntArray, as_float, is_negative, year_or_none
 
 __all__ = [
     "breakeven_year",
@@ -62,11 +62,6 @@ def payback_years(net_by_year: ArrayLike) -> IntArray:
     return first_negative_years(net_by_year)
 
 
-def _scalar_year(years: IntArray) -> int | None:
-    value = int(years)
-    return value or None
-
-
 def payback_year(net_by_year: ArrayLike) -> int | None:
     """The reference report's payback year: the first year whose net is negative.
 
@@ -78,7 +73,7 @@ def payback_year(net_by_year: ArrayLike) -> int | None:
     >>> payback_year([0.0, 0.27, 0.27]) is None
     True
     """
-    return _scalar_year(first_negative_years(net_by_year))
+    return year_or_none(first_negative_years(net_by_year))
 
 
 def breakeven_years(net_by_year: ArrayLike) -> IntArray:
@@ -100,4 +95,4 @@ def breakeven_year(net_by_year: ArrayLike) -> int | None:
     >>> breakeven_year([0.0, 0.166, 0.166, 0.0]) is None
     True
     """
-    return _scalar_year(breakeven_years(net_by_year))
+    return year_or_none(breakeven_years(net_by_year))
