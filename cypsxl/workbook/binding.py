@@ -355,7 +355,8 @@ def open_workbook(path: Path) -> OpenpyxlBook:
         raise fail("file not found; expected an Excel workbook (.xlsx or .xlsm)")
     if path.is_dir():
         raise fail("is a folder; expected an Excel workbook (.xlsx or .xlsm)")
-    head = path.read_bytes()[:8]
+    with path.open("rb") as fh:
+        head = fh.read(8)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise fail("is a legacy .xls or a password-protected workbook; save it as .xlsx")
     if not zipfile.is_zipfile(path):
