@@ -18,11 +18,10 @@ from typing import Any
 
 from ..errors import CaseError, Problem
 from ..model import Bid
-from ..workbook.binding import Area, Binding, Book, is_empty, read_binding
+from ..workbook.binding import BID_LINES, Area, Binding, Book, is_empty, read_binding
 
 __all__ = ["ImportResult", "import_bids", "new_template", "next_ref"]
 
-_LINES = ("investment", "gross_saving", "prevented", "fte")
 _UNITS = {"investment": "£m", "gross_saving": "£m", "prevented": "children", "fte": "FTE"}
 
 
@@ -52,17 +51,15 @@ def _fail(book: Book, where: str, key: str, message: str) -> CaseError:
     return CaseError([Problem(book.name, where, key, message)])
 
 
-def _raise_binding_problems(binding: Binding, key: str) -> None:
-    """Stop on a problem with ``key``'s binding (a bad address, a range too big to read)."""
-    mine = [p for p in binding.problems if p.key == key]
+def _raise_binding_problems(binding: Binding, *keys: str) -> None:
+    """Stop on a problem with these keys' bindings (a bad address, a range too big to read)."""
+    mine = [p for p in binding.problems if p.key in keys]
     if mine:
         raise CaseError(mine)
 
 
 def _folder(book: Book, binding: Binding, key: str, base: Path, fallback: str = "") -> Path:
-    mine = [p for p in binding.problems if p.key in (key, fallback)]
-    if mine:
-        raise CaseError(mine)
+    _raise_binding_problems(binding, key, fallback)
     area = binding.settings.get(key) or binding.settings.get(fallback)
     if area is None:
         raise _fail(
@@ -112,7 +109,7 @@ def _bid_rows(bid: Bid, header: list[str], years: list[str]) -> list[list[Any]]:
         "part_year_factor": bid.part_year_factor,
     }
     rows: list[list[Any]] = []
-    for line in _LINES:
+    for line in BID_LINES:
         values = getattr(bid, line)
         if values is None:
             continue
