@@ -345,7 +345,6 @@ def write_demo(outdir: str | Path) -> list[Path]:
     if quickstart is not None:
         wb = openpyxl.load_workbook(quickstart, keep_vba=True)
         wb = build_demo(wb=wb)
-        wb["xlwings.conf"]["B1"] = "cypsxl.excel.functions"
         paths.append(_save(wb, out / f"{DEMO_NAME}.xlsm"))
     module = out / f"{DEMO_NAME}.py"
     module.write_text(MODULE_TEXT, "utf-8")
