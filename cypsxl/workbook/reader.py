@@ -194,6 +194,10 @@ class _Sheet:
     def error(self, sheet: str, row: int, col: int, message: str) -> None:
         self.errors.append(CellProblem(self.file, sheet, address(row, col), message))
 
+    def file_error(self, message: str) -> None:
+        """A problem with the file as a whole (no sheet or cell)."""
+        self.errors.append(CellProblem(self.file, "", "", message))
+
 
 def _blank(c: RawCell | None) -> bool:
     return c is None or (c.formula is None and (c.value is None or c.value == ""))
@@ -326,29 +330,15 @@ def _layout(s: _Sheet, info: Any, props: dict[str, str]) -> L.Layout | None:
     """The layout found from the workbook-scoped defined names; problems recorded."""
     version = props.get("cypsxl_template_version")
     if version is None:
-        s.errors.append(
-            CellProblem(
-                s.file,
-                "",
-                "",
-                (
-                    "is not a cypsxl bid template (no template version in its document "
-                    "properties); fill in the bid template issued by finance"
-                ),
-            )
+        s.file_error(
+            "is not a cypsxl bid template (no template version in its document "
+            "properties); fill in the bid template issued by finance"
         )
         return None
     if version != L.TEMPLATE_VERSION:
-        s.errors.append(
-            CellProblem(
-                s.file,
-                "",
-                "",
-                (
-                    f"is made from bid template version {version}; this collection reads version "
-                    f"{L.TEMPLATE_VERSION}: copy the figures into the current template"
-                ),
-            )
+        s.file_error(
+            f"is made from bid template version {version}; this collection reads version "
+            f"{L.TEMPLATE_VERSION}: copy the figures into the current template"
         )
         return None
     counts = Counter(n.name for n in info.names if not n.sheet_scoped)
@@ -356,56 +346,30 @@ def _layout(s: _Sheet, info: Any, props: dict[str, str]) -> L.Layout | None:
     lay: L.Layout = {}
     for f in L.FIELDS:
         if counts[f.name] > 1:
-            s.errors.append(
-                CellProblem(
-                    s.file,
-                    "",
-                    "",
-                    (f"defined name '{f.name}' is defined {counts[f.name]} times; expected once"),
-                )
+            s.file_error(
+                f"defined name '{f.name}' is defined {counts[f.name]} times; expected once"
             )
             continue
         if f.name not in found:
-            s.errors.append(
-                CellProblem(
-                    s.file,
-                    "",
-                    "",
-                    (
-                        f"defined name '{f.name}' is missing (the template was altered); "
-                        "fill in a fresh copy of the template"
-                    ),
-                )
+            s.file_error(
+                f"defined name '{f.name}' is missing (the template was altered); "
+                "fill in a fresh copy of the template"
             )
             continue
         area = parse_area(found[f.name])
         if area is None or area.sheet not in info.sheets:
-            s.errors.append(
-                CellProblem(
-                    s.file,
-                    "",
-                    "",
-                    (
-                        f"defined name '{f.name}' refers to {found[f.name][:60]!r}, not to "
-                        "cells of this workbook (rows or a sheet may have been deleted)"
-                    ),
-                )
+            s.file_error(
+                f"defined name '{f.name}' refers to {found[f.name][:60]!r}, not to "
+                "cells of this workbook (rows or a sheet may have been deleted)"
             )
             continue
         lay[f.name] = area
     if len(lay) < len(L.FIELDS):
         return None
     if props.get("cypsxl_schema") != L.SCHEMA_FINGERPRINT:
-        s.errors.append(
-            CellProblem(
-                s.file,
-                "",
-                "",
-                (
-                    f"template schema {props.get('cypsxl_schema')!r} is not this version's "
-                    f"{L.SCHEMA_FINGERPRINT!r}: the template was altered"
-                ),
-            )
+        s.file_error(
+            f"template schema {props.get('cypsxl_schema')!r} is not this version's "
+            f"{L.SCHEMA_FINGERPRINT!r}: the template was altered"
         )
         return None
     return lay
