@@ -14,7 +14,7 @@ a schedule with one rate per year where ``rates[t]`` discounts year t back to ye
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy_financial as npf
@@ -368,18 +368,8 @@ def switching_delivery_share(case: Case, optimism_bias: bool = False) -> float:
 
 
 def _delivery_share(a: CaseArrays, lv: Levers) -> float:
-    two = Levers(
-        n=2,
-        delivery=np.array([[0.0], [1.0]]),
-        avoided_cost=lv.avoided_cost,
-        part_year_factor=lv.part_year_factor,
-        saving=lv.saving if lv.saving is None else np.broadcast_to(lv.saving[:1], (2, a.n_bids)),
-        investment=lv.investment
-        if lv.investment is None
-        else np.broadcast_to(lv.investment[:1], (2, a.n_bids)),
-        delay=lv.delay if lv.delay is None else np.broadcast_to(lv.delay[:1], (2, a.n_bids)),
-        pressure=lv.pressure,
-    )
+    # ``lv`` is one variant: its levers broadcast over the two runs (none, all delivered)
+    two = replace(lv, n=2, delivery=np.array([[0.0], [1.0]]))
     gaps = evaluate(a, two).revised_gap[:, -1]
     none, full, base = float(gaps[0]), float(gaps[1]), float(a.base_gap[-1])
     if round(none - base, 9) <= 0:
