@@ -59,6 +59,11 @@ class CaseArrays:
         """Number of bids."""
         return len(self.refs)
 
+    @property
+    def has_optimism_bias(self) -> bool:
+        """Whether any bid has an optimism bias to apply."""
+        return any(o != OptimismBias() for o in self.optimism_bias)
+
 
 def case_arrays(case: Case) -> CaseArrays:
     """Arrays of ``case`` for :func:`evaluate`.

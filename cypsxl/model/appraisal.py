@@ -521,7 +521,7 @@ def appraise_case(case: Case, share: float | None = None) -> Appraisal:
     rate = case_rate(case)
     share = case.scenarios.sensitivity if share is None else share
     base = _measures(case, a, Levers(n=1), rate)
-    has_bias = any(o != OptimismBias() for o in a.optimism_bias)
+    has_bias = a.has_optimism_bias
     adjusted = _measures(case, a, optimism_levers(a), rate) if has_bias else base
     tornado = sensitivity(case, share)
     return Appraisal(

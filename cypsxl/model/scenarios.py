@@ -35,7 +35,7 @@ from ._arrays import FloatArray, IntArray
 from ._levers import CaseArrays, Levers, case_arrays, evaluate, optimism_levers
 from .appraisal import case_rate, discount_factors
 from .bids import first_negative_years
-from .case import POUNDS_PER_MILLION, Case, OptimismBias, Uncertainty
+from .case import POUNDS_PER_MILLION, Case, Uncertainty
 
 __all__ = [
     "BID_INPUTS",
@@ -410,7 +410,7 @@ def monte_carlo(
     within = payback_within or settings.payback_within_years or case.n_mtfs
     _check_n(n)
     a = case_arrays(case)
-    has_bias = any(o != OptimismBias() for o in a.optimism_bias)
+    has_bias = a.has_optimism_bias
     total = 2 * n if has_bias else n
 
     def part(offset: int) -> Progress | None:
