@@ -41,6 +41,23 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None) 
             cell.number_format = fmt
 
 
+def _grid(
+    ws: Worksheet,
+    first_row: int,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    formats: dict[int, str],
+) -> None:
+    """A bold header row at ``first_row`` and the rows below it (column j formatted by
+    ``formats[j]``, 1-based)."""
+    for j, title in enumerate(header, start=1):
+        _put(ws, first_row, j, title)
+        ws.cell(first_row, j).font = _BOLD
+    for i, row in enumerate(rows, start=first_row + 1):
+        for j, value in enumerate(row, start=1):
+            _put(ws, i, j, value, formats.get(j))
+
+
 def _table(
     ws: Worksheet,
     name: str,
@@ -50,13 +67,9 @@ def _table(
     first_row: int = 1,
 ) -> None:
     """Write a header and rows, and make them a native Excel table (if there are rows)."""
+    _grid(ws, first_row, header, rows, formats)
     for j, title in enumerate(header, start=1):
-        _put(ws, first_row, j, title)
-        ws.cell(first_row, j).font = _BOLD
         ws.column_dimensions[get_column_letter(j)].width = max(12, min(60, len(title) + 4))
-    for i, row in enumerate(rows, start=first_row + 1):
-        for j, value in enumerate(row, start=1):
-            _put(ws, i, j, value, formats.get(j))
     if rows:
         ref = f"A{first_row}:{get_column_letter(len(header))}{first_row + len(rows)}"
         table = Table(displayName=name, ref=ref)
@@ -149,12 +162,7 @@ def _report_sheet(ws: Worksheet, results: Results) -> None:
                 if text_table.extra and str(line[-1]).isdigit():
                     line[-1] = int(line[-1])
         fmts = {j: FMT_MONEY for j in range(2, len(text_table.columns) + 2)}
-        for j, title in enumerate(header, start=1):
-            _put(ws, row, j, title)
-            ws.cell(row, j).font = _BOLD
-        for i, line in enumerate(body, start=row + 1):
-            for j, value in enumerate(line, start=1):
-                _put(ws, i, j, value, fmts.get(j))
+        _grid(ws, row, header, body, fmts)
         ws.add_table(
             Table(
                 displayName=f"Table{n}",
