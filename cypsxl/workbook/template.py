@@ -229,6 +229,12 @@ def _validation(
     ws.add_data_validation(dv)
 
 
+def _merge_across(ws: Worksheet, row: int, col: int, last_col: int) -> None:
+    """Merge ``row`` from ``col`` to ``last_col`` (nothing when there is one column)."""
+    if last_col > col:
+        ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=last_col)
+
+
 def _name(wb: Workbook, name: str, area: L.Area) -> None:
     wb.defined_names[name] = DefinedName(name, attr_text=area.qualified())
 
@@ -269,10 +275,8 @@ def _header(ws: Worksheet, lay: L.Layout, v: TemplateValues, last_col: int) -> N
         cell = ws.cell(area.row, area.col)
         _input(cell, FMT_DATE if f.kind == "date" else FMT_TEXT)
         cell.alignment = Alignment(horizontal="left")
-        if area.width == 1 and last_col > area.col:
-            ws.merge_cells(
-                start_row=area.row, start_column=area.col, end_row=area.row, end_column=last_col
-            )
+        if area.width == 1:
+            _merge_across(ws, area.row, area.col, last_col)
         if texts.get(f.name):
             put_text(cell, texts[f.name])
     ref_cell = lay["bid_ref"].ref(absolute=False)
@@ -447,18 +451,12 @@ def _checks(ws: Worksheet, lay: L.Layout) -> None:
         ws.cell(row, levels.col, "Required" if check.required else "Advised")
         cell = ws.cell(row, results.col)
         _calc(cell, check.formula, FMT_TEXT)
-        if last_col > results.col:
-            ws.merge_cells(
-                start_row=row, start_column=results.col, end_row=row, end_column=last_col
-            )
+        _merge_across(ws, row, results.col, last_col)
     status = lay["checks_status"]
     ws.cell(status.row, 1, "Status").font = _BOLD
     _calc(ws.cell(status.row, status.col), L.status_formula(), FMT_TEXT)
     ws.cell(status.row, status.col).font = Font(bold=True, color="C00000")
-    if last_col > status.col:
-        ws.merge_cells(
-            start_row=status.row, start_column=status.col, end_row=status.row, end_column=last_col
-        )
+    _merge_across(ws, status.row, status.col, last_col)
 
 
 def _chart(ws: Worksheet, lay: L.Layout) -> None:
