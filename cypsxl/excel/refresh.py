@@ -238,8 +238,16 @@ def _check_rows(r: Results, areas: dict[str, Area]) -> Rows:
     def diff(a: str, *terms: str) -> str:
         return f"SUMPRODUCT(ABS({a}-({'+'.join(terms)})))"
 
+    def t1(row: int) -> str:  # a plan-year row of Table 1
+        return rowref("output_table1", row, 1, n)
+
+    def t3(row: int) -> str:  # an MTFS-year row of Table 3
+        return rowref("output_table3", row, 1, m)
+
+    def t4(row: int) -> str:  # an MTFS-year row of Table 4
+        return rowref("output_table4", row, 1, m)
+
     if "output_table1" in areas:
-        t1 = lambda row: rowref("output_table1", row, 1, n)  # noqa: E731
         nb, inv, sav = 2, 3 + n_lines, 4 + n_lines
         lines = [t1(3 + k) for k in range(n_lines)]
         fc, fs = t1(5 + n_lines), t1(6 + n_lines)
@@ -261,7 +269,6 @@ def _check_rows(r: Results, areas: dict[str, Area]) -> Rows:
         block = a2.sub(2, 2, max(n_bids, 1), n).absolute()
         checks.append(("Table 2: total = sum of the bids", f"ABS(SUM({total})-SUM({block}))"))
         if "output_table1" in areas:
-            t1 = lambda row: rowref("output_table1", row, 1, n)  # noqa: E731
             checks.append(
                 (
                     "Table 2 total = Table 1 investment + savings",
@@ -270,7 +277,6 @@ def _check_rows(r: Results, areas: dict[str, Area]) -> Rows:
             )
     if "output_table3" in areas:
         n_others = len(r.additional.others)
-        t3 = lambda row: rowref("output_table3", row, 1, m)  # noqa: E731
         lines3 = [t3(2 + k) for k in range(2 + n_others)]
         checks.append(("Table 3: total = sum of its lines", diff(t3(4 + n_others), *lines3)))
         if "output_table2" in areas:
@@ -299,7 +305,6 @@ def _check_rows(r: Results, areas: dict[str, Area]) -> Rows:
                 )
             )
     if "output_table4" in areas:
-        t4 = lambda row: rowref("output_table4", row, 1, m)  # noqa: E731
         checks.append(("Table 4: revised gap = base gap + change", diff(t4(4), t4(2), t4(3))))
     if "output_bid_summary" in areas and "output_table2" in areas:
         s = areas["output_bid_summary"].sub(2 + n_bids, 5).absolute()
