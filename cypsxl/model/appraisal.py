@@ -96,6 +96,14 @@ def _discounted_cumulative(values: FloatArray, rate: ArrayLike) -> FloatArray:
     return np.cumsum(values * discount_factors(rate, values.shape[-1]), axis=-1)
 
 
+def _present_values(
+    investment: FloatArray, gross_saving: FloatArray, rate: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """Present values of the investment and of the gross saving (summed over the years)."""
+    df = discount_factors(rate, investment.shape[-1])
+    return np.sum(investment * df, axis=-1), np.sum(gross_saving * df, axis=-1)
+
+
 def discounted_payback_years(
     investment: ArrayLike, gross_saving: ArrayLike, rate: ArrayLike = GREEN_BOOK_RATE
 ) -> IntArray:
@@ -135,10 +143,7 @@ def benefit_cost_ratio(
     >>> import math; math.isnan(benefit_cost_ratio([0.0, 0.0], [0.0, 0.5]))
     True
     """
-    inv, gross = as_float(investment), as_float(gross_saving)
-    df = discount_factors(rate, inv.shape[-1])
-    pv_inv = np.sum(inv * df, axis=-1)
-    pv_sav = np.sum(gross * df, axis=-1)
+    pv_inv, pv_sav = _present_values(as_float(investment), as_float(gross_saving), rate)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(
             np.round(pv_inv, 9) > 0, pv_sav / np.where(pv_inv > 0, pv_inv, 1.0), np.nan
@@ -206,10 +211,7 @@ def switching_saving_cut(
     >>> switching_saving_cut([0.1, 0.0], [0.0, 0.21], 0.05)   # NPV 0.1 / PV savings 0.2
     0.5
     """
-    inv, gross = as_float(investment), as_float(gross_saving)
-    df = discount_factors(rate, inv.shape[-1])
-    pv_inv = np.sum(inv * df, axis=-1)
-    pv_sav = np.sum(gross * df, axis=-1)
+    pv_inv, pv_sav = _present_values(as_float(investment), as_float(gross_saving), rate)
     with np.errstate(divide="ignore", invalid="ignore"):
         cut = np.where(pv_sav > 0, 1.0 - pv_inv / np.where(pv_sav > 0, pv_sav, 1.0), np.nan)
     return _out(cut)
@@ -329,8 +331,7 @@ def case_rate(case: Case) -> float | tuple[float, ...]:
 
 def _bid_measures(refs: tuple[str, ...], out: Outcome, rate: ArrayLike, m: int) -> BidMeasures:
     inv, gross = out.investment[0], out.gross_saving[0]
-    df = discount_factors(rate, inv.shape[-1])
-    pv_inv, pv_sav = np.sum(inv * df, axis=-1), np.sum(gross * df, axis=-1)
+    pv_inv, pv_sav = _present_values(inv, gross, rate)
     net = out.net[0]
     return BidMeasures(
         refs=refs,
@@ -382,12 +383,11 @@ def _delivery_share(a: CaseArrays, lv: Levers) -> float:
 def _programme(a: CaseArrays, out: Outcome, rate: ArrayLike, levers: Levers) -> ProgrammeMeasures:
     inv = out.investment[0].sum(axis=0)
     gross = out.gross_saving[0].sum(axis=0)
-    df = discount_factors(rate, inv.shape[-1])
-    pv_inv, pv_sav = float(np.sum(inv * df)), float(np.sum(gross * df))
+    pv_inv, pv_sav = _present_values(inv, gross, rate)
     return ProgrammeMeasures(
         net_saving=gross - inv,
-        pv_investment=pv_inv,
-        pv_saving=pv_sav,
+        pv_investment=float(pv_inv),
+        pv_saving=float(pv_sav),
         npv=float(npv(gross - inv, rate)),
         bcr=float(benefit_cost_ratio(inv, gross, rate)),
         irr=float(irr(gross - inv)),
