@@ -15,8 +15,9 @@ and nothing is written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import xlwings as xw
 from xlwings import script
@@ -36,6 +37,10 @@ __all__ = [
 ]
 
 ALERT_TITLE = "cypsxl refresh"
+_IMPORT_TITLE = "cypsxl import bids"
+_TEMPLATE_TITLE = "cypsxl new bid template"
+
+_T = TypeVar("_T")
 
 
 def _cell_value(value: Any) -> Any:
@@ -87,13 +92,18 @@ def _alert_problems(book: xw.Book, exc: CaseError, title: str = ALERT_TITLE) -> 
     book.app.alert("Nothing was written.\n" + "\n".join(shown), title=title, buttons="ok")
 
 
+def _guarded(book: xw.Book, title: str, action: Callable[[XlwingsBook], _T]) -> _T | None:
+    """Run a button's ``action``; on a problem, alert the user under ``title`` (None)."""
+    try:
+        return action(XlwingsBook(book))
+    except CaseError as exc:
+        _alert_problems(book, exc, title)
+        return None
+
+
 def refresh_book(book: xw.Book) -> RefreshResult | None:
     """Refresh ``book``; on a problem, alert the user and write nothing (returns None)."""
-    try:
-        return refresh(XlwingsBook(book))
-    except CaseError as exc:
-        _alert_problems(book, exc)
-        return None
+    return _guarded(book, ALERT_TITLE, refresh)
 
 
 def _folder_of(book: xw.Book) -> Path:
@@ -106,12 +116,9 @@ def import_bids_main() -> None:
     Imports every returned template in the ``bid_folder`` into the bids table.
     """
     book = xw.Book.caller()
-    try:
-        result = import_bids(XlwingsBook(book), _folder_of(book))
-    except CaseError as exc:
-        _alert_problems(book, exc, "cypsxl import bids")
-        return
-    book.app.alert(result.summary(), title="cypsxl import bids", buttons="ok")
+    result = _guarded(book, _IMPORT_TITLE, lambda b: import_bids(b, _folder_of(book)))
+    if result is not None:
+        book.app.alert(result.summary(), title=_IMPORT_TITLE, buttons="ok")
 
 
 def new_template_main() -> None:
@@ -120,12 +127,9 @@ def new_template_main() -> None:
     Writes a blank bid template, with the next free reference, into the template folder.
     """
     book = xw.Book.caller()
-    try:
-        path = new_template(XlwingsBook(book), _folder_of(book))
-    except CaseError as exc:
-        _alert_problems(book, exc, "cypsxl new bid template")
-        return
-    book.app.alert(f"New bid template written:\n{path}", title="cypsxl new bid template")
+    path = _guarded(book, _TEMPLATE_TITLE, lambda b: new_template(b, _folder_of(book)))
+    if path is not None:
+        book.app.alert(f"New bid template written:\n{path}", title=_TEMPLATE_TITLE)
 
 
 @script
