@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
+from support.recalc import cell_values as values
 
 from cypsxl import reference_case, run_case
 from cypsxl.cli import main as cli
@@ -29,16 +30,6 @@ RESULTS = run_case(reference_case())
 
 def book(wb: openpyxl.Workbook | None = None) -> OpenpyxlBook:
     return OpenpyxlBook(wb or build_demo(), name="demo.xlsx")
-
-
-def values(wb: openpyxl.Workbook) -> dict[str, object]:
-    return {
-        f"{ws.title}!{c.coordinate}": c.value
-        for ws in wb.worksheets
-        for row in ws.iter_rows()
-        for c in row
-        if c.value is not None
-    }
 
 
 def block(wb: openpyxl.Workbook, ref: str) -> list[list[object]]:

@@ -20,7 +20,14 @@ from typing import Any
 import openpyxl
 from openpyxl.worksheet.formula import ArrayFormula
 
-__all__ = ["SOFFICE", "formula_cells", "formula_mismatches", "recalculate", "values"]
+__all__ = [
+    "SOFFICE",
+    "cell_values",
+    "formula_cells",
+    "formula_mismatches",
+    "recalculate",
+    "values",
+]
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
@@ -101,7 +108,11 @@ def formula_cells(path: Path) -> dict[str, str]:
 
 def values(path: Path) -> dict[str, Any]:
     """Every cell value of a (recalculated) workbook: {"Sheet!A1": value}."""
-    wb = openpyxl.load_workbook(path, data_only=True)
+    return cell_values(openpyxl.load_workbook(path, data_only=True))
+
+
+def cell_values(wb: openpyxl.Workbook) -> dict[str, Any]:
+    """Every non-blank cell value of a loaded workbook: {"Sheet!A1": value}."""
     return {
         f"{ws.title}!{c.coordinate}": c.value
         for ws in wb.worksheets
