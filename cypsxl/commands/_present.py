@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 
 from ..model import OptimismBias
-from ..report import fmt_money
 
 __all__ = [
     "fmt_chance",
@@ -88,11 +87,6 @@ def fmt_year(year: int, years: Sequence[str]) -> str:
     ('2017/18', '-')
     """
     return years[int(year) - 1] if int(year) > 0 else "-"
-
-
-def fmt_cell(value: float) -> str:
-    """Money as the report prints it."""
-    return fmt_money(value)
 
 
 def render(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
