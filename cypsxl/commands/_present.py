@@ -1,10 +1,12 @@
-"""Shared presentation of the appraisal and scenario commands: plain text tables and
+"""Shared presentation of the commands: plain text tables, notes, JSON output and
 JSON-safe numbers. No finance rules here."""
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Sequence
+import sys
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -12,6 +14,7 @@ import numpy as np
 from ..model import OptimismBias
 
 __all__ = [
+    "PAYBACK_NOTES",
     "fmt_chance",
     "fmt_percent",
     "fmt_ratio",
@@ -19,8 +22,28 @@ __all__ = [
     "json_number",
     "json_numbers",
     "optimism_text",
+    "print_json",
     "render",
 ]
+
+#: How the two payback years are defined, printed under the tables that show them.
+PAYBACK_NOTES = (
+    "Payback: the first year the bid's net (investment - saving) is negative (the report's rule).",
+    "Disc. payback: the first year the discounted cumulative saving exceeds the discounted"
+    " cumulative investment.",
+)
+
+
+def print_json(doc: Mapping[str, Any]) -> None:
+    """Write a command's JSON document to standard output (indented, non-ASCII kept).
+
+    >>> print_json({"gap": "£m"})
+    {
+      "gap": "£m"
+    }
+    """
+    json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
 
 
 def json_number(value: Any) -> float | None:

@@ -4,7 +4,6 @@ values and the sensitivity (tornado) of every bid and of the programme."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
@@ -21,12 +20,14 @@ from ..model import (
 from ..model._arrays import year_or_none
 from ..report import fmt_money
 from ._present import (
+    PAYBACK_NOTES,
     fmt_percent,
     fmt_ratio,
     fmt_year,
     json_number,
     json_numbers,
     optimism_text,
+    print_json,
     render,
 )
 
@@ -75,8 +76,7 @@ def _run(args: argparse.Namespace) -> int:
         share = args.sensitivity / 100.0
     appraisal = appraise_case(load_case(args.case), share)
     if args.json:
-        json.dump(appraisal_to_dict(appraisal), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        print_json(appraisal_to_dict(appraisal))
     else:
         sys.stdout.write(render_appraisal(appraisal))
     return 0
@@ -241,10 +241,7 @@ def _measures_table(ap: Appraisal) -> str:
         rows,
     )
     notes = [
-        "Payback: the first year the bid's net (investment - saving) is negative (the report's"
-        " rule).",
-        "Disc. payback: the first year the discounted cumulative saving exceeds the discounted"
-        " cumulative investment.",
+        *PAYBACK_NOTES,
         f"'-': no BCR without investment; no IRR unless the net saving changes sign; no payback"
         f" by {years[-1]}.",
     ]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from ..casefile import load_case
 from ..model import run_case
 from ..report import render_tables, results_to_dict
+from ._present import print_json
 
 __all__ = ["register"]
 
@@ -39,8 +39,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _run(args: argparse.Namespace) -> int:
     results = run_case(load_case(args.case))
     if args.json:
-        json.dump(results_to_dict(results), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        print_json(results_to_dict(results))
     else:
         sys.stdout.write(render_tables(results))
     return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from typing import Any, TextIO
@@ -13,7 +12,7 @@ from ..cli import InputError
 from ..model import Case, ScenarioResults, ScenarioSummary, Uncertainty, monte_carlo
 from ..model.scenarios import uncertain_bids
 from ..report import fmt_money
-from ._present import fmt_chance, json_numbers, render
+from ._present import PAYBACK_NOTES, fmt_chance, json_numbers, print_json, render
 
 __all__ = ["register", "render_scenarios", "scenarios_to_dict"]
 
@@ -78,8 +77,7 @@ def _run(args: argparse.Namespace) -> int:
         case, args.n, args.seed, args.payback_years, progress=_progress(sys.stderr)
     )
     if args.json:
-        json.dump(scenarios_to_dict(results), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        print_json(scenarios_to_dict(results))
     else:
         sys.stdout.write(render_scenarios(results))
     return 0
@@ -231,10 +229,7 @@ def _bids_table(r: ScenarioResults) -> str:
                 header,
                 rows,
             ),
-            "Payback: the first year the bid's net (investment - saving) is negative (the"
-            " report's rule).",
-            "Disc. payback: the first year the discounted cumulative saving exceeds the"
-            " discounted cumulative investment.",
+            *PAYBACK_NOTES,
         ]
     )
 
