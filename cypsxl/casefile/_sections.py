@@ -80,6 +80,17 @@ _PLACEMENT_KEYS = {"weekly_cost", "count"}
 # --------------------------------------------------------------------------- sections
 
 
+def _required_table(
+    ck: _Checker, doc: Mapping[str, Any], key: str, expected: str
+) -> dict[str, Any]:
+    """Top-level table ``key``; a problem (and an empty table) when it is missing."""
+    table = _table(ck, (), "", doc, key)
+    if table is None:
+        ck.add((), "", key, f"missing table [{key}]; expected {expected}")
+        return {}
+    return table
+
+
 def _timeline(
     ck: _Checker, doc: Mapping[str, Any]
 ) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
@@ -214,15 +225,7 @@ _LAC = re.compile(r"^lac_numbers(_[a-z0-9_]+)?$")
 def _budget(ck: _Checker, doc: Mapping[str, Any], n: int) -> CypsBudget:
     path: tuple[object, ...] = ("cyps_budget",)
     where = "[cyps_budget]"
-    table = _table(ck, (), "", doc, "cyps_budget")
-    if table is None:
-        ck.add(
-            (),
-            "",
-            "cyps_budget",
-            "missing table [cyps_budget]; expected net_budget and pressure_* rows",
-        )
-        table = {}
+    table = _required_table(ck, doc, "cyps_budget", "net_budget and pressure_* rows")
     net_budget = ck.row(path, where, table, "net_budget", n, "year", required=True)
     pressures: dict[str, tuple[float, ...]] = {}
     lac: float | None = None
@@ -288,6 +291,22 @@ def _variants(
     return out
 
 
+def _agrees(
+    ck: _Checker,
+    path: tuple[object, ...],
+    where: str,
+    key: str,
+    given: tuple[float, ...],
+    derived: tuple[float, ...],
+    derived_from: str,
+) -> None:
+    """Record each year where a row read differs from the same row derived from other
+    inputs by more than :data:`CONSISTENCY_TOLERANCE`."""
+    for t, (value, calc) in enumerate(zip(given, derived, strict=True)):
+        if abs(value - calc) > CONSISTENCY_TOLERANCE:
+            ck.add(path, where, key, f"is {value:g} but {derived_from} {calc:.4f}", index=t)
+
+
 def _sgo_investment(orders: tuple[float, ...], allowance: float) -> tuple[float, ...]:
     """SGO allowances: each year's new orders add to those already paid (£m)."""
     return tuple(float(x) for x in np.cumsum(orders) * allowance / POUNDS_PER_MILLION)
@@ -346,15 +365,7 @@ def _bid(ck: _Checker, i: int, raw: Any, n: int, have_cost: bool) -> Bid | None:
     if investment is None and "investment" not in raw:
         investment = derived
     elif investment is not None and derived is not None:
-        for t, (given, calc) in enumerate(zip(investment, derived, strict=True)):
-            if abs(given - calc) > CONSISTENCY_TOLERANCE:
-                ck.add(
-                    path,
-                    where,
-                    "investment",
-                    f"is {given:g} but SGO orders x allowance give {calc:.4f}",
-                    index=t,
-                )
+        _agrees(ck, path, where, "investment", investment, derived, "SGO orders x allowance give")
     outcomes: dict[str, tuple[float, ...]] = {}
     out_table = _table(ck, path, where, raw, "outcomes") or {}
     for key in out_table:
@@ -437,15 +448,7 @@ def _others(ck: _Checker, doc: Mapping[str, Any], m: int) -> tuple[OtherProposal
         if levels is None and "levels" not in raw:
             levels = summed
         elif levels is not None and summed is not None and len(comps) == len(comps_raw):
-            for t, (given, calc) in enumerate(zip(levels, summed, strict=True)):
-                if abs(given - calc) > CONSISTENCY_TOLERANCE:
-                    ck.add(
-                        path,
-                        where,
-                        "levels",
-                        f"is {given:g} but its components add up to {calc:.4f}",
-                        index=t,
-                    )
+            _agrees(ck, path, where, "levels", levels, summed, "its components add up to")
         if levels is not None:
             label = ck.text(path, where, raw, "label") or key.replace("_", " ").capitalize()
             out.append(OtherProposal(key, label, levels, frozen_map(comps)))
@@ -454,10 +457,7 @@ def _others(ck: _Checker, doc: Mapping[str, Any], m: int) -> tuple[OtherProposal
 
 def _mtfs(ck: _Checker, doc: Mapping[str, Any], m: int) -> Mtfs:
     path: tuple[object, ...] = ("mtfs",)
-    table = _table(ck, (), "", doc, "mtfs")
-    if table is None:
-        ck.add((), "", "mtfs", "missing table [mtfs]; expected base_gap")
-        table = {}
+    table = _required_table(ck, doc, "mtfs", "base_gap")
     ck.unknown(path, "[mtfs]", table, _MTFS_KEYS)
     base = ck.row(path, "[mtfs]", table, "base_gap", m, "MTFS year", required=True)
     flag = table.get("current_year_funded_from_reserves", True)
