@@ -11,11 +11,13 @@ from typing import Any
 
 import numpy as np
 
-from .model import Results
+from .model import Case, Results
 from .model._arrays import ArrayLike, year_or_none
 
 __all__ = [
     "TextTable",
+    "case_heading",
+    "case_keys",
     "fmt_money",
     "render_tables",
     "results_tables",
@@ -65,6 +67,31 @@ class TextTable:
             lines.append(line.rstrip())
         lines.append(rule)
         return "\n".join(lines)
+
+
+def case_heading(case: Case) -> str:
+    """The first lines of every text output: the case's name, then its authority.
+
+    >>> from cypsxl import load_case
+    >>> print(case_heading(load_case()))
+    Rotherham MTFS update, November 2016
+    Rotherham Metropolitan Borough Council
+    """
+    return f"{case.name}\n{case.authority}".strip()
+
+
+def case_keys(case: Case) -> dict[str, Any]:
+    """The leading keys of every JSON document: the case, its years and MTFS years.
+
+    >>> from cypsxl import load_case
+    >>> case_keys(load_case())["mtfs_years"][-1]
+    '2019/20'
+    """
+    return {
+        "case": {"name": case.name, "authority": case.authority},
+        "years": list(case.years),
+        "mtfs_years": list(case.mtfs_years),
+    }
 
 
 def _shorten(text: str, width: int = 50) -> str:
@@ -183,7 +210,7 @@ def render_tables(r: Results) -> str:
     >>> "24.130" in render_tables(run_case(load_case()))
     True
     """
-    head = f"{r.case.name}\n{r.case.authority}".strip()
+    head = case_heading(r.case)
     body = "\n\n".join(t.render() for t in results_tables(r))
     return f"{head}\nMoney in £m; savings and net savings in brackets.\n\n{body}\n"
 
@@ -235,9 +262,7 @@ def results_to_dict(r: Results) -> dict[str, Any]:
             "breakeven_year": year_or_none(t.breakeven_year[i]),
         }
     return {
-        "case": {"name": case.name, "authority": case.authority},
-        "years": list(case.years),
-        "mtfs_years": list(case.mtfs_years),
+        **case_keys(case),
         "bids": bids,
         "cyps_budget": {
             "net_budget": _floats(b.net_budget),

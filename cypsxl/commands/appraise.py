@@ -18,7 +18,7 @@ from ..model import (
     appraise_case,
 )
 from ..model._arrays import year_or_none
-from ..report import fmt_money
+from ..report import case_heading, case_keys, fmt_money
 from ._present import (
     PAYBACK_NOTES,
     fmt_percent,
@@ -152,9 +152,7 @@ def appraisal_to_dict(ap: Appraisal) -> dict[str, Any]:
     adj_bids, adj_programme = ap.adjusted
     adjusted_rows = {r.key: r for r in ap.tornado_adjusted}
     return {
-        "case": {"name": case.name, "authority": case.authority},
-        "years": list(case.years),
-        "mtfs_years": list(case.mtfs_years),
+        **case_keys(case),
         "rate": list(ap.rate) if isinstance(ap.rate, tuple) else ap.rate,
         "discount_factors": json_numbers(ap.discount_factors),
         "bids": {
@@ -351,7 +349,7 @@ def render_appraisal(ap: Appraisal) -> str:
     """
     case = ap.case
     head = [
-        f"{case.name}\n{case.authority}".strip(),
+        case_heading(case),
         f"Green Book appraisal: {_rate_text(ap)}; the first year ({case.years[0]}) is year 0"
         " (undiscounted). Money in £m.",
         "NPV = present value of savings - investment; BCR = PV savings / PV investment.",

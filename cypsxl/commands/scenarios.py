@@ -11,7 +11,7 @@ from ..casefile import load_case
 from ..cli import InputError
 from ..model import Case, ScenarioResults, ScenarioSummary, Uncertainty, monte_carlo
 from ..model.scenarios import uncertain_bids
-from ..report import fmt_money
+from ..report import case_heading, case_keys, fmt_money
 from ._present import PAYBACK_NOTES, fmt_chance, json_numbers, print_json, render
 
 __all__ = ["register", "render_scenarios", "scenarios_to_dict"]
@@ -142,9 +142,7 @@ def scenarios_to_dict(r: ScenarioResults) -> dict[str, Any]:
     case = r.case
     refs = tuple(b.ref for b in case.bids)
     return {
-        "case": {"name": case.name, "authority": case.authority},
-        "years": list(case.years),
-        "mtfs_years": list(case.mtfs_years),
+        **case_keys(case),
         "n": r.n,
         "seed": r.seed,
         "payback_within_years": r.payback_within,
@@ -245,7 +243,7 @@ def render_scenarios(r: ScenarioResults) -> str:
     case = r.case
     us = case.scenarios.uncertainties
     head = [
-        f"{case.name}\n{case.authority}".strip(),
+        case_heading(case),
         f"Monte Carlo: {r.n:,} scenarios, seed {r.seed} (repeat with --seed {r.seed})."
         " Money in £m.",
         "P10/P50/P90: 10%, 50% and 90% of the scenarios are at or below the figure, year by"
