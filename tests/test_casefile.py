@@ -148,7 +148,7 @@ def test_every_problem_is_collected():
     assert any("'net_budget'[1]" in m for m in msgs)
     assert any("'prevented'[1]" in m for m in msgs)
     assert any("duplicate bid reference" in m for m in msgs)
-    assert any("'base_gap': has 1 values; expected 2, one per MTFS year" in m for m in msgs)
+    assert any("'base_gap': has 1 value; expected 2, one per MTFS year" in m for m in msgs)
 
 
 @pytest.mark.parametrize(
@@ -223,3 +223,11 @@ def test_a_bad_case_wide_avoided_cost_is_reported_once():
         "case.toml:7: [assumptions]: 'avoided_cost_per_child_per_year': "
         "expected £ per child per year >= 0, got 'lots'"
     ]
+
+
+def test_a_table_given_as_a_value_is_one_problem():
+    section = "[cyps_budget]\nnet_budget = [10.0, 10.0, 10.0]\npressure_demand = [1.0, 2.0, 3.0]\n"
+    assert section in GOOD
+    msgs = problems("cyps_budget = 3\n" + GOOD.replace(section, ""))
+    # the bad value is reported; the missing-table problem would say the same again
+    assert sum("'cyps_budget'" in m for m in msgs) == 1, msgs

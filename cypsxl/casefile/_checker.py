@@ -123,7 +123,7 @@ class _Checker:
         if key not in table:
             if required:
                 self.add(
-                    path, where, key, f"missing; expected {length} numbers, one per {length_of}"
+                    path, where, key, f"missing; expected {_numbers(length)}, one per {length_of}"
                 )
             return None
         value = table[key]
@@ -132,13 +132,16 @@ class _Checker:
                 path,
                 where,
                 key,
-                f"expected a list of {length} numbers (one per {length_of}), got {value!r}",
+                f"expected a list of {_numbers(length)} (one per {length_of}), got {value!r}",
             )
             return None
         ok = True
         if len(value) != length:
             self.add(
-                path, where, key, f"has {len(value)} values; expected {length}, one per {length_of}"
+                path,
+                where,
+                key,
+                f"has {_plural(len(value), 'value')}; expected {length}, one per {length_of}",
             )
             ok = False
         expected = f"a {what}" if minimum is None else f"a {what} >= {minimum:g}"
@@ -147,6 +150,15 @@ class _Checker:
                 self.add(path, where, key, f"expected {expected}, got {item!r}", index=i)
                 ok = False
         return tuple(float(v) for v in value) if ok else None
+
+
+def _plural(count: int, noun: str) -> str:
+    """'1 value', '3 values'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _numbers(count: int) -> str:
+    return _plural(count, "number")
 
 
 def _is_number(value: object) -> bool:

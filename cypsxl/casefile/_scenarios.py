@@ -219,7 +219,7 @@ def _scenarios(ck: _Checker, doc: Mapping[str, Any]) -> ScenarioSettings:
         n=DEFAULT_SCENARIOS if n is None else n,
         seed=seed,
         payback_within_years=within,
-        sensitivity=0.1 if share is None else share / 100.0,
+        sensitivity=ScenarioSettings().sensitivity if share is None else share / 100.0,
         uncertainties=tuple(found),
     )
 
@@ -231,7 +231,9 @@ def _scenarios_dict(s: ScenarioSettings) -> dict[str, Any]:
         "n": s.n if s.n != DEFAULT_SCENARIOS else None,
         "seed": s.seed,
         "payback_within_years": s.payback_within_years,
-        "sensitivity_percent": s.sensitivity * 100 if s.sensitivity != 0.1 else None,
+        "sensitivity_percent": (
+            s.sensitivity * 100 if s.sensitivity != ScenarioSettings().sensitivity else None
+        ),
     }
     if any(v is not None for v in table.values()):
         out["scenarios"] = {k: v for k, v in table.items() if v is not None}

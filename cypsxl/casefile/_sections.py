@@ -24,6 +24,9 @@ from ..model.placements import PlacementType
 from ..model.timeline import FinancialYearError, parse_fy, validate_timeline
 from ._checker import _Checker, _table
 
+#: Defaults of ``[assumptions]`` come from the model's own dataclass, written once.
+_DEFAULTS = Assumptions()
+
 REFERENCE_CASE_NAME = "rotherham_2016.toml"
 
 #: Money read from an input and a value derived from other inputs (SGO allowances,
@@ -84,11 +87,10 @@ def _required_table(
     ck: _Checker, doc: Mapping[str, Any], key: str, expected: str
 ) -> dict[str, Any]:
     """Top-level table ``key``; a problem (and an empty table) when it is missing."""
-    table = _table(ck, (), "", doc, key)
-    if table is None:
+    if key not in doc:
         ck.add((), "", key, f"missing table [{key}]; expected {expected}")
         return {}
-    return table
+    return _table(ck, (), "", doc, key) or {}
 
 
 def _timeline(
@@ -211,9 +213,9 @@ def _assumptions(ck: _Checker, doc: Mapping[str, Any], n: int) -> Assumptions:
         rates = None
     return Assumptions(
         avoided_cost_per_child_per_year=cost,
-        part_year_factor=0.5 if factor is None else factor,
-        weeks_per_year=52.0 if weeks is None else weeks,
-        discount_rate=0.035 if rate is None else rate,
+        part_year_factor=_DEFAULTS.part_year_factor if factor is None else factor,
+        weeks_per_year=_DEFAULTS.weeks_per_year if weeks is None else weeks,
+        discount_rate=_DEFAULTS.discount_rate if rate is None else rate,
         discount_rates=rates,
         optimism_bias=_optimism_bias(ck, path, where, table) or OptimismBias(),
     )
