@@ -21,7 +21,9 @@ from ..model.case import (
     frozen_map,
 )
 from ..model.placements import PlacementType
+from ..model.rates import rate_schedule
 from ..model.timeline import FinancialYearError, parse_fy, validate_timeline
+from ..reference_data import green_book_schedule
 from ._checker import _Checker, _table
 
 #: Defaults of ``[assumptions]`` come from the model's own dataclass, written once.
@@ -178,6 +180,28 @@ def _optimism_bias(
     )
 
 
+#: Published schedules a case may name instead of listing rates.
+NAMED_SCHEDULES = ("green_book",)
+
+
+def _discount_rates(
+    ck: _Checker, path: tuple[object, ...], where: str, table: Mapping[str, Any], n: int
+) -> tuple[float, ...] | None:
+    """``discount_rates``: a rate per year, or the name of a packaged published schedule."""
+    value = table.get("discount_rates")
+    if isinstance(value, str):
+        if value.strip() != "green_book":
+            ck.add(
+                path,
+                where,
+                "discount_rates",
+                f"expected one rate per year or one of {list(NAMED_SCHEDULES)}, got {value!r}",
+            )
+            return None
+        return tuple(float(r) for r in rate_schedule(green_book_schedule().bands, n))
+    return ck.row(path, where, table, "discount_rates", n, "year", minimum=None, what="rate")
+
+
 def _assumptions(ck: _Checker, doc: Mapping[str, Any], n: int) -> Assumptions:
     table = _table(ck, (), "", doc, "assumptions") or {}
     path: tuple[object, ...] = ("assumptions",)
@@ -205,7 +229,7 @@ def _assumptions(ck: _Checker, doc: Mapping[str, Any], n: int) -> Assumptions:
     rate = ck.number(
         path, where, table, "discount_rate", lambda v: v > -1, "a rate > -1, such as 0.035"
     )
-    rates = ck.row(path, where, table, "discount_rates", n, "year", minimum=None, what="rate")
+    rates = _discount_rates(ck, path, where, table, n)
     if rates is not None and any(r <= -1 for r in rates):
         for t, r in enumerate(rates):
             if r <= -1:

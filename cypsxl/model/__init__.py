@@ -66,6 +66,7 @@ from .placements import (
     placement_mix_cost,
     price_projection,
 )
+from .rates import RateBand, rate_schedule
 from .scenarios import (
     ScenarioResults,
     ScenarioSamples,
@@ -107,6 +108,7 @@ __all__ = [
     "PlacementType",
     "Placements",
     "ProgrammeMeasures",
+    "RateBand",
     "Results",
     "ScenarioResults",
     "ScenarioSamples",
@@ -146,6 +148,7 @@ __all__ = [
     "placement_mix_cost",
     "placement_table",
     "price_projection",
+    "rate_schedule",
     "run_case",
     "scenario_samples",
     "sensitivity",
