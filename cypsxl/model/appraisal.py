@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy_financial as npf
 
-from ._arrays import ArrayLike, FloatArray, IntArray, as_float, year_or_none
+from ._arrays import MONEY_DECIMALS, ArrayLike, FloatArray, IntArray, as_float, year_or_none
 from ._levers import CaseArrays, Levers, Outcome, case_arrays, delay_rows, evaluate, optimism_levers
 from .bids import first_negative_years
 from .case import Case, OptimismBias
@@ -146,7 +146,7 @@ def benefit_cost_ratio(
     pv_inv, pv_sav = _present_values(as_float(investment), as_float(gross_saving), rate)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(
-            np.round(pv_inv, 9) > 0, pv_sav / np.where(pv_inv > 0, pv_inv, 1.0), np.nan
+            np.round(pv_inv, MONEY_DECIMALS) > 0, pv_sav / np.where(pv_inv > 0, pv_inv, 1.0), np.nan
         )
     return _out(ratio)
 
@@ -165,7 +165,7 @@ def irr(net_saving: ArrayLike) -> float | FloatArray:
     rows = v.reshape(-1, v.shape[-1])
     out = np.full(rows.shape[0], np.nan)
     for i, row in enumerate(rows):
-        r = np.round(row, 9)
+        r = np.round(row, MONEY_DECIMALS)
         if (r < 0).any() and (r > 0).any():
             out[i] = float(npf.irr(row))
     return _out(out.reshape(v.shape[:-1]))
@@ -373,9 +373,9 @@ def _delivery_share(a: CaseArrays, lv: Levers) -> float:
     two = replace(lv, n=2, delivery=np.array([[0.0], [1.0]]))
     gaps = evaluate(a, two).revised_gap[:, -1]
     none, full, base = float(gaps[0]), float(gaps[1]), float(a.base_gap[-1])
-    if round(none - base, 9) <= 0:
+    if round(none - base, MONEY_DECIMALS) <= 0:
         return 0.0
-    if round(none - full, 9) <= 0:
+    if round(none - full, MONEY_DECIMALS) <= 0:
         return float("nan")
     return (none - base) / (none - full)
 

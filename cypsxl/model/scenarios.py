@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._arrays import FloatArray, IntArray
+from ._arrays import MONEY_DECIMALS, FloatArray, IntArray
 from ._levers import CaseArrays, Levers, case_arrays, evaluate, optimism_levers
 from .appraisal import case_rate, discount_factors
 from .bids import first_negative_years
@@ -363,9 +363,11 @@ def summarise(
         bid_npv=np.percentile(s.bid_npv, q, axis=0),
         prob_payback=within(s.payback_year),
         prob_discounted_payback=within(s.discounted_payback_year),
-        prob_npv_positive=(np.round(s.bid_npv, 9) > 0).mean(axis=0),
-        prob_programme_npv_positive=float((np.round(s.programme_npv, 9) > 0).mean()),
-        prob_gap_within_base=float((np.round(s.revised_gap[:, -1] - base_gap_last, 9) <= 0).mean()),
+        prob_npv_positive=(np.round(s.bid_npv, MONEY_DECIMALS) > 0).mean(axis=0),
+        prob_programme_npv_positive=float((np.round(s.programme_npv, MONEY_DECIMALS) > 0).mean()),
+        prob_gap_within_base=float(
+            (np.round(s.revised_gap[:, -1] - base_gap_last, MONEY_DECIMALS) <= 0).mean()
+        ),
     )
 
 
