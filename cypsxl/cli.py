@@ -15,7 +15,15 @@ from collections.abc import Sequence
 from ._version import __version__
 from .errors import CaseError
 
-__all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_OK", "EXIT_PARTIAL", "InputError", "main"]
+__all__ = [
+    "COMMANDS",
+    "EXIT_BAD_INPUT",
+    "EXIT_OK",
+    "EXIT_PARTIAL",
+    "InputError",
+    "main",
+    "print_problems",
+]
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -52,6 +60,12 @@ class InputError(Exception):
     """A user-facing input problem: printed as is, exit code 2, no traceback."""
 
 
+def print_problems(exc: CaseError) -> None:
+    """One ``error:`` line per problem on stderr, as every command reports bad input."""
+    for problem in exc.problems:
+        print(f"error: {problem}", file=sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every registered sub-command."""
     parser = argparse.ArgumentParser(
@@ -77,8 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except CaseError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
+        print_problems(exc)
         return EXIT_BAD_INPUT
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)

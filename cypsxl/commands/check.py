@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from ..casefile import load_case
+from ..cli import print_problems
 from ..errors import CaseError
 
 __all__ = ["register"]
@@ -37,8 +37,7 @@ def _check(args: argparse.Namespace) -> int:
             case = load_case(path)
         except CaseError as exc:
             failed += 1
-            for problem in exc.problems:
-                print(f"error: {problem}", file=sys.stderr)
+            print_problems(exc)
             continue
         print(f"ok: {path}: {len(case.bids)} bids, {case.years[0]}-{case.years[-1]}")
     return 2 if failed else 0
