@@ -19,6 +19,7 @@ __all__ = [
     "case_heading",
     "case_keys",
     "fmt_money",
+    "payback_label",
     "render_tables",
     "results_tables",
     "results_to_dict",
@@ -94,6 +95,16 @@ def case_keys(case: Case) -> dict[str, Any]:
     }
 
 
+def payback_label(year: int, years: Sequence[str]) -> str:
+    """The report's payback year with its label: ``2 (2017/18)``, or ``-`` for none.
+
+    >>> payback_label(2, ["2016/17", "2017/18"]), payback_label(0, ["2016/17"])
+    ('2 (2017/18)', '-')
+    """
+    number = year_or_none(year)
+    return f"{number} ({years[number - 1]})" if number else "-"
+
+
 def _shorten(text: str, width: int = 50) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -122,7 +133,7 @@ def results_tables(r: Results) -> list[TextTable]:
 
     t = r.bids
     t2_rows = [
-        (_shorten(f"{ref} {bid.title}"), t.net[i], str(year_or_none(t.payback_year[i]) or "-"))
+        (_shorten(f"{ref} {bid.title}"), t.net[i], payback_label(t.payback_year[i], years))
         for i, (ref, bid) in enumerate(zip(t.refs, case.bids, strict=True))
     ]
     t2_rows.append(("Total", t.net.sum(axis=0), ""))

@@ -208,7 +208,9 @@ def test_print_setup_chart_and_panes(blank: openpyxl.Workbook) -> None:
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)  # 9 = A4
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
-    assert "CYPS_12" in ws.oddHeader.left.text
+    # every printed sheet names the bid, the Guidance too
+    for sheet in ("Bid", "Narrative", "Guidance"):
+        assert blank[sheet].oddHeader.left.text == "Investment bid CYPS_12", sheet
     assert ws.freeze_panes == "C4"
     assert len(ws._charts) == 1  # openpyxl keeps loaded charts only when written by itself
 

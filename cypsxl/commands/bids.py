@@ -15,7 +15,7 @@ from ..casefile import dump_case, load_case, parse_case
 from ..cli import EXIT_OK, EXIT_PARTIAL, InputError
 from ..model import Case, CypsBudget, Mtfs, Results, run_case
 from ..model.case import frozen_map
-from ..report import fmt_money, results_to_dict
+from ..report import fmt_money, payback_label, results_to_dict
 from ..workbook.consolidate import write_consolidated
 from ..workbook.files import atomic_write_bytes
 from ..workbook.reader import CollectResult, collect_bids, find_workbooks
@@ -173,12 +173,11 @@ def _summary(collected: CollectResult, results: Results | None, out: TextIO) -> 
     )
     if results is not None and collected.bids:
         t = results.bids
-        out.write(f"\n{'Ref':<12}{'Net £m (all years)':>20}{'Payback':>9}  File\n")
+        out.write(f"\n{'Ref':<12}{'Net £m (all years)':>20}{'Payback':>13}  File\n")
         for i, ref in enumerate(t.refs):
-            payback = int(t.payback_year[i])
-            label = results.case.years[payback - 1] if payback else "none"
+            label = payback_label(t.payback_year[i], results.case.years)
             out.write(
-                f"{ref:<12}{fmt_money(t.net[i].sum()):>20}{label:>9}  {collected.files[ref]}\n"
+                f"{ref:<12}{fmt_money(t.net[i].sum()):>20}{label:>13}  {collected.files[ref]}\n"
             )
     for level, group in (("error", collected.rejected), ("warning", collected.warnings)):
         for r in group:

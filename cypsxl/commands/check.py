@@ -39,5 +39,6 @@ def _check(args: argparse.Namespace) -> int:
             failed += 1
             print_problems(exc)
             continue
-        print(f"ok: {path}: {len(case.bids)} bids, {case.years[0]}-{case.years[-1]}")
+        bids = f"{len(case.bids)} bid" + ("" if len(case.bids) == 1 else "s")
+        print(f"ok: {path}: {bids}, {case.years[0]}-{case.years[-1]}")
     return 2 if failed else 0

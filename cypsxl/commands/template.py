@@ -13,14 +13,19 @@ from ..workbook.template import fill_templates, safe_filename, write_blank_templ
 
 __all__ = ["parse_years", "register"]
 
-HELP = """Generate the standard investment-bid workbook (openpyxl; no Excel needed).
-
-examples:
+HELP_NEW = """examples:
   cypsxl template new                              blank template, the reference case's years
   cypsxl template new -o CYPS_12.xlsx --ref CYPS_12 --years 2017/18:2020/21
+"""
+HELP_FILL = """examples:
   cypsxl template fill -o bids/                    one filled template per reference bid
   cypsxl template fill mycase.toml -o bids/        one per bid of your case
 """
+HELP = (
+    "Generate the standard investment-bid workbook (openpyxl; no Excel needed).\n\n"
+    + HELP_NEW
+    + HELP_FILL.removeprefix("examples:\n")
+)
 
 
 def parse_years(text: str) -> list[str]:
@@ -54,7 +59,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = p.add_subparsers(dest="template_command", metavar="{new,fill}")
-    new = sub.add_parser("new", help="write a blank bid template")
+    new = sub.add_parser(
+        "new",
+        help="write a blank bid template",
+        description="Write a blank investment-bid template for a budget holder.\n\n" + HELP_NEW,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     new.add_argument(
         "-o", "--output", help="file to write (default: <REF>.xlsx or cypsxl_bid_template.xlsx)"
     )
@@ -64,7 +74,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     new.add_argument("--force", action="store_true", help="replace an existing file")
     new.set_defaults(func=_new)
-    fill = sub.add_parser("fill", help="write one filled template per bid of a case")
+    fill = sub.add_parser(
+        "fill",
+        help="write one filled template per bid of a case",
+        description="Write one filled template per bid of a case.\n\n" + HELP_FILL,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     fill.add_argument("case", nargs="?", help="case file (.toml); default: the reference case")
     fill.add_argument("-o", "--output", required=True, help="folder to write the templates to")
     fill.add_argument("--force", action="store_true", help="replace existing files")

@@ -156,11 +156,10 @@ def _report_sheet(ws: Worksheet, results: Results) -> None:
             for label, values, extra in text_table.rows
         ]
         if n == 2:  # the sheet has room for whole titles, and the payback is a number
-            for line, bid in zip(body, results.case.bids, strict=False):
+            paybacks = results.bids.payback_year
+            for line, bid, year in zip(body, results.case.bids, paybacks, strict=False):
                 line[0] = f"{bid.ref} {bid.title}"
-            for line in body:
-                if text_table.extra and str(line[-1]).isdigit():
-                    line[-1] = int(line[-1])
+                line[-1] = int(year) if year else "-"
         fmts = {j: FMT_MONEY for j in range(2, len(text_table.columns) + 2)}
         _grid(ws, row, header, body, fmts)
         ws.add_table(

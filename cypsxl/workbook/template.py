@@ -624,7 +624,7 @@ GUIDANCE = (
 )
 
 
-def _guidance_sheet(ws: Worksheet) -> None:
+def _guidance_sheet(ws: Worksheet, ref: str) -> None:
     ws.cell(1, 1, "Guidance").font = _TITLE_FONT
     for i, (text, heading) in enumerate(GUIDANCE, start=3):
         cell = ws.cell(i, 1, text)
@@ -640,7 +640,7 @@ def _guidance_sheet(ws: Worksheet) -> None:
     ).font = _NOTE_FONT
     ws.column_dimensions["A"].width = 120
     ws.protection.sheet = True
-    _print_setup(ws, "", len(GUIDANCE) + 4, 1, "1:1")
+    _print_setup(ws, ref, len(GUIDANCE) + 4, 1, "1:1")
     ws.page_setup.orientation = "portrait"
 
 
@@ -686,7 +686,7 @@ def build_workbook(
     wb = Workbook()
     _bid_sheet(wb.active, lay, v, years)
     _narrative_sheet(wb.create_sheet(L.NARRATIVE_SHEET), lay, v)
-    _guidance_sheet(wb.create_sheet(L.GUIDANCE_SHEET))
+    _guidance_sheet(wb.create_sheet(L.GUIDANCE_SHEET), v.ref)
     _lists_sheet(
         wb, _unique(service_areas, [v.service_area]), _unique(directorates, [v.directorate])
     )
