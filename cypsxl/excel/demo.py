@@ -24,6 +24,7 @@ import openpyxl
 from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..casefile import reference_case
@@ -277,6 +278,15 @@ def _formats(wb: Workbook) -> None:
     wb["Checks"].column_dimensions["A"].width = 66
     wb["Checks"].column_dimensions["E"].width = 22
     wb["Checks"].column_dimensions["F"].width = 66
+    for ws in wb.worksheets:  # A4 landscape, one page wide, the sheet's name in the header
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.oddHeader.left.text = "cypsxl demo MTFS workbook"
+        ws.oddHeader.right.text = "&A"
+        ws.oddFooter.right.text = "Page &P of &N"
 
 
 def build_demo(case: Case | None = None, wb: Workbook | None = None) -> Workbook:
