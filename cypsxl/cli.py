@@ -38,6 +38,7 @@ COMMANDS = [
     "cypsxl.commands.template",
     "cypsxl.commands.bids",
     "cypsxl.commands.refresh",
+    "cypsxl.commands.monitor",
     "cypsxl.commands.report",
     "cypsxl.commands.serve",
 ]
@@ -51,6 +52,7 @@ EPILOG = """examples:
   cypsxl template new -o bid.xlsx    a blank investment-bid template for a budget holder
   cypsxl bids collect returns/ -o consolidated.xlsx --case-out mtfs.toml
   cypsxl refresh MTFS.xlsx           refresh a workbook's cypsxl tables without Excel
+  cypsxl monitor monitoring.toml     in-year budget monitoring: forecast outturn, variance, RAG
   cypsxl report mycase.toml -o report.xlsx --pdf report.pdf   a report ready for Cabinet
   cypsxl COMMAND --help              help on one command
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..casefile import load_case
+from ..casefile._monitoring import doc_kind, load_monitoring, read_text
 from ..cli import print_problems
 from ..errors import CaseError
 
@@ -12,9 +13,13 @@ __all__ = ["register"]
 
 HELP = """Check one or more case files and report every problem in each.
 
+An MTFS case (with [case]) and a monitoring case (with [monitoring]) are each checked by
+their own rules; a file is a monitoring case when it has a [monitoring] table.
+
 examples:
   cypsxl check mycase.toml            "ok" or one line per problem (exit code 2)
   cypsxl check cases/*.toml
+  cypsxl check docs/examples/northshire_monitoring_2025.toml
 """
 
 
@@ -34,6 +39,11 @@ def _check(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.cases:
         try:
+            if _kind(path) == "monitoring":
+                m = load_monitoring(path)
+                lines = f"{len(m.lines)} line" + ("" if len(m.lines) == 1 else "s")
+                print(f"ok: {path}: monitoring {m.year} period {m.period}, {lines}")
+                continue
             case = load_case(path)
         except CaseError as exc:
             failed += 1
@@ -42,3 +52,11 @@ def _check(args: argparse.Namespace) -> int:
         bids = f"{len(case.bids)} bid" + ("" if len(case.bids) == 1 else "s")
         print(f"ok: {path}: {bids}, {case.years[0]}-{case.years[-1]}")
     return 2 if failed else 0
+
+
+def _kind(path: str) -> str:
+    """Which reader the file is for; an unreadable file goes to the MTFS reader, which says why."""
+    try:
+        return doc_kind(read_text(path), path)
+    except CaseError:
+        return "mtfs"
