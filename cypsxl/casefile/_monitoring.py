@@ -38,13 +38,15 @@ from ..model.monitoring import (
     DEFAULT_RED_AMOUNT,
     DRIVER_METHODS,
     FORECAST_METHODS,
-    MONTHS,
     MonitoringCase,
     MonitoringLine,
     RagThresholds,
     Risk,
     Saving,
     period_end,
+    period_problem,
+    profile_problem,
+    rag_problem,
 )
 from ..model.timeline import FinancialYearError, parse_fy
 from ._checker import _Checker, _Lines
@@ -221,15 +223,10 @@ def _header(ck: _Checker, doc: Mapping[str, Any]) -> _Header:
     period = table.get("period")
     if "period" not in table:
         ck.add(path, where, "period", "missing; expected a whole number from 1 (April) to 12")
-    elif isinstance(period, bool) or not isinstance(period, int) or not 1 <= period <= 12:
-        ck.add(
-            path,
-            where,
-            "period",
-            f"expected a whole number from 1 (April) to 12 (March), got {period!r}",
-        )
+    elif period_problem(period):
+        ck.add(path, where, "period", period_problem(period))
     else:
-        h.period = period
+        h.period = int(period)  # type: ignore[arg-type]  # a number: checked above
     if "as_at" in table:
         h.as_at = _as_at(ck, path, where, table["as_at"], h.year)
     return h
@@ -267,10 +264,12 @@ def _rag(ck: _Checker, doc: Mapping[str, Any]) -> RagThresholds:
     )
     a = DEFAULT_AMBER if amber is None else amber
     r = DEFAULT_RED if red is None else red
-    if a > r and ("amber" in table or "red" in table):
-        key = "red" if "red" in table else "amber"
-        ck.add(path, where, key, f"thresholds out of order: amber {a:g} must not exceed red {r:g}")
-    return RagThresholds(a, r, DEFAULT_RED_AMOUNT if amount is None else amount)
+    m = DEFAULT_RED_AMOUNT if amount is None else amount
+    problem = rag_problem(a, r, m)
+    if problem is not None and (problem[0] in table or "amber" in table):
+        key = problem[0] if problem[0] in table else "amber"
+        ck.add(path, where, key, problem[1])
+    return RagThresholds(a, r, m)
 
 
 def _profile(
@@ -284,17 +283,9 @@ def _profile(
     row = ck.row(path, where, line, "profile", 12, "month, April first", minimum=0.0)
     if row is None:
         return None
-    if sum(row) <= 0:
-        ck.add(path, where, "profile", "adds to 0; expected 12 values >= 0 adding to more than 0")
-        return None
-    if period is not None and sum(row[:period]) <= 0:
-        ck.add(
-            path,
-            where,
-            "profile",
-            f"spends nothing from April to {MONTHS[period - 1]} (period {period}), so the "
-            "spend to date cannot be scaled to a year; use run_rate or manual",
-        )
+    why = profile_problem(row, period)
+    if why:
+        ck.add(path, where, "profile", why)
         return None
     return row
 

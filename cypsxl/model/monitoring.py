@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,8 +95,11 @@ __all__ = [
     "monitor",
     "movement",
     "period_end",
+    "period_problem",
+    "profile_problem",
     "profile_share",
     "rag",
+    "rag_problem",
     "register_driver_method",
     "run_rate",
     "savings_rag",
@@ -229,6 +233,63 @@ def register_driver_method(name: str, function: DriverFunction) -> None:
     if name in FORECAST_METHODS:
         raise MonitoringError(f"{name!r} is a built-in forecast method")
     DRIVER_METHODS[name] = function
+
+
+# --------------------------------------------------------------------------- input rules
+# One set of rules for every door (case file, Excel functions, workbook refresh): each
+# returns "" when the input is fine, else what was expected.
+
+
+def period_problem(period: object) -> str:
+    """Why ``period`` is not a month of the year ("" when it is).
+
+    >>> period_problem(7), period_problem(13)
+    ('', 'expected a whole number from 1 (April) to 12 (March), got 13')
+    """
+    number = isinstance(period, int | float) and not isinstance(period, bool)
+    if number and period in range(1, 13):
+        return ""
+    return f"expected a whole number from 1 (April) to 12 (March), got {period!r}"
+
+
+def profile_problem(profile: Sequence[float], period: int | None = None) -> str:
+    """Why a monthly profile cannot scale the spend to date ("" when it can).
+
+    >>> profile_problem([1] * 12, 7)
+    ''
+    >>> profile_problem([0] * 7 + [1] * 5, 7)[:50]
+    'spends nothing from April to October (period 7), s'
+    """
+    if len(profile) != 12:
+        return f"has {len(profile)} values; expected 12, one per month, April first"
+    if any(not math.isfinite(v) or v < 0 for v in profile):
+        return "expected 12 values >= 0"
+    if sum(profile) <= 0:
+        return "adds to 0; expected 12 values >= 0 adding to more than 0"
+    if period is not None and sum(profile[:period]) <= 0:
+        return (
+            f"spends nothing from April to {MONTHS[period - 1]} (period {period}), so the "
+            "spend to date cannot be scaled to a year; use run_rate or manual"
+        )
+    return ""
+
+
+def rag_problem(
+    amber: float = DEFAULT_AMBER, red: float = DEFAULT_RED, red_amount: float = DEFAULT_RED_AMOUNT
+) -> tuple[str, str] | None:
+    """(key, why) for RAG thresholds that cannot be used, None when they can.
+
+    >>> rag_problem(0.1, 0.05)
+    ('red', 'thresholds out of order: amber 0.1 must not exceed red 0.05')
+    """
+    for key, value in (("amber", amber), ("red", red)):
+        if not 0 <= value <= 1:
+            return key, f"expected a share of the budget from 0 to 1, e.g. 0.05, got {value:g}"
+    if not red_amount > 0:
+        return "red_amount", f"expected an amount in £m above 0, e.g. 0.25, got {red_amount:g}"
+    if amber > red:
+        return "red", f"thresholds out of order: amber {amber:g} must not exceed red {red:g}"
+    return None
 
 
 # --------------------------------------------------------------------------- the rules
