@@ -70,8 +70,30 @@ def print_problems(exc: CaseError) -> None:
         print(f"error: {problem}", file=sys.stderr)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The top-level parser with every registered sub-command."""
+def _needed(argv: Sequence[str] | None) -> list[str]:
+    """The command modules a command line needs: only the one it names, else all of them.
+
+    Each command imports what it uses (openpyxl for templates, xlwings for serve), so
+    ``cypsxl run`` loads none of the others' libraries and starts quickly.
+
+    >>> _needed(["run", "--json"])
+    ['cypsxl.commands.run']
+    >>> _needed(["--version"])
+    []
+    >>> len(_needed(["--help"])) == len(COMMANDS) == len(_needed(None))
+    True
+    """
+    if argv and argv[0] == "--version":
+        return []
+    if argv:
+        wanted = f"cypsxl.commands.{argv[0]}"
+        if wanted in COMMANDS:
+            return [wanted]
+    return list(COMMANDS)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The top-level parser: every sub-command, or only the one ``argv`` names."""
     parser = argparse.ArgumentParser(
         prog="cypsxl",
         description="Children's services MTFS engine: bids, placements, funding gap, appraisal.",
@@ -80,14 +102,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"cypsxl {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in _needed(argv):
         importlib.import_module(name).register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code (``python -m cypsxl`` and the console script)."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:
         parser.print_help()
