@@ -211,7 +211,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             "Bid!C7": '=HYPERLINK("http://evil","click")',
             "Bid!C10": "+44 1709",
             "Bid!C11": "-rm",
-            "Bid!C6": "@CYPS_77",
+            "Bid!C6": "CYPS_77",
+            "Bid!C8": "@SUM(A1)",
         },
     )
     # the formula-looking title must be text, not a formula: rewrite as a string cell
@@ -274,7 +275,11 @@ CELL = {
     "formula_in_input": ("Bid", "E16", "holds a formula (=1+1); type the value instead"),
     "duplicate_ref_a": ("Bid", "C6", "bid reference CYPS_5 is also used by"),
     "duplicate_ref_b": ("Bid", "C6", "bid reference CYPS_5 is also used by"),
-    "other_years": ("Bid", "", "the years 2017/18, 2018/19, 2019/20, 2020/21, 2021/22 do not"),
+    "other_years": (
+        "Bid",
+        "C15:G15",
+        "the bid's years 2017/18-2021/22 run outside this collection's years 2016/17-2020/21",
+    ),
 }
 
 
@@ -316,7 +321,7 @@ def test_formula_like_text_is_kept_as_text(corpus: dict[str, Path]) -> None:
     r = read_bid_file(corpus["formula_text"])
     assert r.errors == [] and r.data is not None
     assert r.data.title == '=HYPERLINK("http://evil","click")'
-    assert r.data.ref == "@CYPS_77" and r.data.cabinet_member == "+44 1709"
+    assert r.data.service_area == "@SUM(A1)" and r.data.cabinet_member == "+44 1709"
 
 
 def test_formula_like_text_is_written_as_text(corpus: dict[str, Path], tmp_path: Path) -> None:
@@ -336,7 +341,7 @@ def test_one_bad_file_never_stops_the_run(
 ) -> None:
     # accepted: the .xlsm (values read) and the formula-looking text bid; the CYPS_5
     # duplicates reject each other
-    assert sorted(collected.files) == ["@CYPS_77", "CYPS_2"]
+    assert sorted(collected.files) == ["CYPS_2", "CYPS_77"]
     kinds = len(FILE_WIDE) + len(CELL) + 3  # + macros, lock file, formula-looking text
     assert kinds >= 20
     assert len(collected.rejected) == len(FILE_WIDE) + len(CELL)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..errors import ProblemList
+from ..model.limits import MAX_MAGNITUDE, within_bounds
 
 # --------------------------------------------------------------------------- locating
 
@@ -104,7 +104,7 @@ class _Checker:
             return None
         value = table[key]
         if not _is_number(value) or (check is not None and not check(float(value))):
-            self.add(path, where, key, f"expected {expected}, got {value!r}")
+            self.add(path, where, key, f"expected {expected}, got {show(value)}{_too_big(value)}")
             return None
         return float(value)
 
@@ -132,7 +132,7 @@ class _Checker:
                 path,
                 where,
                 key,
-                f"expected a list of {_numbers(length)} (one per {length_of}), got {value!r}",
+                f"expected a list of {_numbers(length)} (one per {length_of}), got {show(value)}",
             )
             return None
         ok = True
@@ -147,7 +147,13 @@ class _Checker:
         expected = f"a {what}" if minimum is None else f"a {what} >= {minimum:g}"
         for i, item in enumerate(value):
             if not _is_number(item) or (minimum is not None and float(item) < minimum):
-                self.add(path, where, key, f"expected {expected}, got {item!r}", index=i)
+                self.add(
+                    path,
+                    where,
+                    key,
+                    f"expected {expected}, got {show(item)}{_too_big(item)}",
+                    index=i,
+                )
                 ok = False
         return tuple(float(v) for v in value) if ok else None
 
@@ -162,7 +168,35 @@ def _numbers(count: int) -> str:
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A TOML number cypsxl accepts: finite, and within :data:`MAX_MAGNITUDE`.
+
+    >>> _is_number(1.5), _is_number(10**400), _is_number(float("inf")), _is_number(True)
+    (True, False, False, False)
+    """
+    return isinstance(value, int | float) and not isinstance(value, bool) and within_bounds(value)
+
+
+def _too_big(value: object) -> str:
+    """A note when ``value`` is a number refused only for its size (or for being inf/nan).
+
+    >>> _too_big(1e300), _too_big(-1)
+    (' (numbers larger than 1e+09 or not finite are refused)', '')
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool) and not within_bounds(value):
+        return f" (numbers larger than {MAX_MAGNITUDE:.0e} or not finite are refused)"
+    return ""
+
+
+def show(value: object, limit: int = 60) -> str:
+    r"""A value as the user typed it, shortened; a huge integer by its number of digits.
+
+    >>> show(10**400), show("a\nb"), show([1] * 100)[-8:]
+    ('a 401-digit integer', "'a\\nb'", ', 1, ...')
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**18:
+        return f"a {len(str(abs(value))) if value.bit_length() < 14_000 else 'huge'}-digit integer"
+    text = ascii(value) if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 5].rstrip(", ") + ", ..."
 
 
 def _table(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -40,16 +42,64 @@ def parse_case(text: str, source: str = "<case>") -> Case:
     problems = ProblemList(source)
     try:
         doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        at = re.search(r"\(at line (\d+), column (\d+)\)", message)
-        line = int(at.group(1)) if at else getattr(exc, "lineno", None)
-        message = message[: at.start()].strip() if at else message
-        if at:
-            message += f" (column {at.group(2)})"
-        problems.add("", "", f"not valid TOML: {message}", line=line)
+    except RecursionError:
+        problems.add("", "", "not valid TOML: arrays or tables nested too deeply (refused)")
         raise CaseError(problems.problems) from None
+    except ValueError as exc:  # a number too long for Python to read, say
+        if isinstance(exc, tomllib.TOMLDecodeError):
+            raise _toml_error(problems, exc) from None
+        text = " ".join(str(exc).split())
+        if "digits" in text:
+            text = "a number has thousands of digits"
+        problems.add("", "", f"not valid TOML: {text[:120]} (refused)")
+        raise CaseError(problems.problems) from None
+    too_deep = _depth_problem(doc)
+    if too_deep:
+        problems.add("", "", too_deep)
+        raise CaseError(problems.problems)
     return case_from_dict(doc, source, text)
+
+
+#: Largest case file read, in bytes (the reference case is about 10 kB).
+MAX_CASE_BYTES = 5_000_000
+#: Deepest nesting of tables and arrays in a case file (a real case needs 4).
+MAX_DEPTH = 20
+
+
+def _depth_problem(doc: Any) -> str | None:
+    """Why ``doc`` is nested too deeply, or None (checked without recursion).
+
+    >>> deep: list = [1]
+    >>> for _ in range(MAX_DEPTH):
+    ...     deep = [deep]
+    >>> _depth_problem({"a": [[1]]}) is None, _depth_problem({"a": deep})
+    (True, 'arrays or tables nested more than 20 deep; a case file needs at most 4 (refused)')
+    """
+    stack: list[tuple[Any, int]] = [(doc, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return (
+                f"arrays or tables nested more than {MAX_DEPTH} deep; a case file needs "
+                "at most 4 (refused)"
+            )
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return None
+
+
+def _toml_error(problems: ProblemList, exc: tomllib.TOMLDecodeError) -> CaseError:
+    """The TOML syntax error as one located problem (line and column)."""
+    message = str(exc)
+    at = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    line = int(at.group(1)) if at else getattr(exc, "lineno", None)
+    message = message[: at.start()].strip() if at else message
+    if at:
+        message += f" (column {at.group(2)})"
+    problems.add("", "", f"not valid TOML: {message}", line=line)
+    return CaseError(problems.problems)
 
 
 def case_from_dict(
@@ -112,18 +162,7 @@ def load_case(path: str | Path | None = None) -> Case:
     if path is None:
         return reference_case()
     p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise CaseError(
-            [Problem(str(p), "", "", "file not found; expected a case file (.toml)")]
-        ) from None
-    except IsADirectoryError:
-        raise CaseError(
-            [Problem(str(p), "", "", "is a folder; expected a case file (.toml)")]
-        ) from None
-    except OSError as exc:
-        raise CaseError([Problem(str(p), "", "", f"cannot be read: {exc.strerror}")]) from None
+    raw = _read_case_bytes(p)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -138,6 +177,45 @@ def load_case(path: str | Path | None = None) -> Case:
             ]
         ) from None
     return parse_case(text, str(p))
+
+
+def _read_case_bytes(p: Path) -> bytes:
+    """The bytes of a case file: a regular file of at most :data:`MAX_CASE_BYTES`.
+
+    Opened without blocking and checked after opening, so a FIFO, a device such as
+    /dev/zero, a folder or a huge file is refused with one located problem.
+    """
+
+    def fail(message: str) -> CaseError:
+        return CaseError([Problem(str(p), "", "", message)])
+
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise fail("file not found; expected a case file (.toml)") from None
+    except IsADirectoryError:
+        raise fail("is a folder; expected a case file (.toml)") from None
+    except OSError as exc:
+        raise fail(f"cannot be read: {exc.strerror}") from None
+    st = os.fstat(fd)
+    problem = None
+    if stat.S_ISDIR(st.st_mode):
+        problem = "is a folder; expected a case file (.toml)"
+    elif not stat.S_ISREG(st.st_mode):
+        problem = "is not a regular file (a device, pipe or socket); expected a case file"
+    elif st.st_size > MAX_CASE_BYTES:
+        problem = f"is {st.st_size:,} bytes; a case file is at most {MAX_CASE_BYTES:,}"
+    if problem is not None:
+        os.close(fd)
+        raise fail(problem)
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            raw = fh.read(MAX_CASE_BYTES + 1)
+        except OSError as exc:
+            raise fail(f"cannot be read: {exc.strerror}") from None
+    if len(raw) > MAX_CASE_BYTES:
+        raise fail(f"is larger than {MAX_CASE_BYTES:,} bytes; a case file is smaller")
+    return raw
 
 
 def reference_case_text() -> str:

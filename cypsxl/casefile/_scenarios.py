@@ -11,7 +11,7 @@ from ..model.case import (
     Uncertainty,
 )
 from ..model.scenarios import DEFAULT_SCENARIOS, DISTRIBUTIONS, INPUTS
-from ._checker import _Checker, _table
+from ._checker import _Checker, _table, show
 
 _SCENARIO_KEYS = {"n", "seed", "payback_within_years", "sensitivity_percent"}
 #: Uncertain inputs that replace a bid key; by default they skip bids that give their own.
@@ -57,12 +57,12 @@ def _uncertainty(
     path: tuple[object, ...] = ("uncertainty", i)
     where = f"uncertainty #{i + 1}"
     if not isinstance(raw, dict):
-        ck.add(path, where, "", f"expected an [[uncertainty]] table, got {raw!r}")
+        ck.add(path, where, "", f"expected an [[uncertainty]] table, got {show(raw)}")
         return None
     ck.unknown(path, where, raw, _UNCERTAINTY_KEYS)
     kind = raw.get("input")
     if kind not in _UNCERTAIN_RANGE:
-        ck.add(path, where, "input", f"expected one of: {', '.join(INPUTS)}; got {kind!r}")
+        ck.add(path, where, "input", f"expected one of: {', '.join(INPUTS)}; got {show(kind)}")
         kind = None
     dist = raw.get("distribution")
     if dist not in DISTRIBUTIONS:
@@ -70,7 +70,7 @@ def _uncertainty(
             path,
             where,
             "distribution",
-            f"expected one of: {', '.join(DISTRIBUTIONS)}; got {dist!r}",
+            f"expected one of: {', '.join(DISTRIBUTIONS)}; got {show(dist)}",
         )
         dist = None
     low_bound, high_bound, what = _UNCERTAIN_RANGE.get(
@@ -106,7 +106,7 @@ def _uncertainty(
         if kind == "pressure":
             ck.add(path, where, "bids", "not used by input 'pressure'; give line")
         elif not isinstance(raw_bids, list) or not raw_bids:
-            ck.add(path, where, "bids", f"expected a list of bid refs, got {raw_bids!r}")
+            ck.add(path, where, "bids", f"expected a list of bid refs, got {show(raw_bids)}")
         else:
             for j, ref in enumerate(raw_bids):
                 if not isinstance(ref, str) or ref.strip() not in refs:
@@ -114,7 +114,7 @@ def _uncertainty(
                         path,
                         where,
                         "bids",
-                        f"expected a bid ref ({', '.join(sorted(refs))}), got {ref!r}",
+                        f"expected a bid ref ({', '.join(sorted(refs))}), got {show(ref)}",
                         index=j,
                     )
             bids = tuple(r.strip() for r in raw_bids if isinstance(r, str))
@@ -126,7 +126,7 @@ def _uncertainty(
                 where,
                 "line",
                 f"expected a pressure line of [cyps_budget] ({', '.join(sorted(lines))}),"
-                f" got {raw.get('line')!r}",
+                f" got {show(raw.get('line'))}",
             )
             line = None
         else:
@@ -135,7 +135,7 @@ def _uncertainty(
         ck.add(path, where, "line", "only input 'pressure' takes a line")
     shared = raw.get("shared", False)
     if not isinstance(shared, bool):
-        ck.add(path, where, "shared", f"expected true or false, got {shared!r}")
+        ck.add(path, where, "shared", f"expected true or false, got {show(shared)}")
     if None in (kind, dist, low, mode, high, line) or not isinstance(shared, bool):
         return None
     assert kind is not None and dist is not None and low is not None and high is not None

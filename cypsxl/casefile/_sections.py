@@ -20,11 +20,12 @@ from ..model.case import (
     Placements,
     frozen_map,
 )
+from ..model.limits import ref_problem
 from ..model.placements import PlacementType
 from ..model.rates import rate_schedule
 from ..model.timeline import FinancialYearError, parse_fy, validate_timeline
 from ..reference_data import green_book_schedule
-from ._checker import _Checker, _table
+from ._checker import _Checker, _table, show
 
 #: Defaults of ``[assumptions]`` come from the model's own dataclass, written once.
 _DEFAULTS = Assumptions()
@@ -112,13 +113,16 @@ def _timeline(
             path,
             "[case]",
             "years",
-            f"expected a list of at least one financial year like '2016/17', got {years_raw!r}",
+            f"expected a list of at least one financial year like '2016/17', got {show(years_raw)}",
         )
         return None
     mtfs_raw = case.get("mtfs_years", years_raw)
     if not isinstance(mtfs_raw, list):
         ck.add(
-            path, "[case]", "mtfs_years", f"expected a list of financial years, got {mtfs_raw!r}"
+            path,
+            "[case]",
+            "mtfs_years",
+            f"expected a list of financial years, got {show(mtfs_raw)}",
         )
         mtfs_raw = years_raw
     bad = False
@@ -142,7 +146,9 @@ def _timeline(
             mtfs_raw = years_raw[: min(len(mtfs_raw), len(years_raw))] or years_raw
     unit = case.get("unit", "£m")
     if unit != "£m":
-        ck.add(path, "[case]", "unit", f"expected '£m' (case money is in £ millions), got {unit!r}")
+        ck.add(
+            path, "[case]", "unit", f"expected '£m' (case money is in £ millions), got {show(unit)}"
+        )
     return tuple(years_raw), tuple(mtfs_raw)
 
 
@@ -195,7 +201,7 @@ def _discount_rates(
                 path,
                 where,
                 "discount_rates",
-                f"expected one rate per year or one of {list(NAMED_SCHEDULES)}, got {value!r}",
+                f"expected one rate per year or one of {list(NAMED_SCHEDULES)}, got {show(value)}",
             )
             return None
         return tuple(float(r) for r in rate_schedule(green_book_schedule().bands, n))
@@ -308,7 +314,7 @@ def _variants(
                 path,
                 where,
                 key,
-                f"expected a table with investment [, gross_saving, prevented], got {value!r}",
+                f"expected a table with investment [, gross_saving, prevented], got {show(value)}",
             )
             continue
         variant = _variant(ck, sub, f"{where} {key}", value, n)
@@ -341,12 +347,15 @@ def _sgo_investment(orders: tuple[float, ...], allowance: float) -> tuple[float,
 def _bid(ck: _Checker, i: int, raw: Any, n: int, have_cost: bool) -> Bid | None:
     path: tuple[object, ...] = ("bid", i)
     if not isinstance(raw, dict):
-        ck.add(path, f"bid #{i + 1}", "", f"expected a [[bid]] table, got {raw!r}")
+        ck.add(path, f"bid #{i + 1}", "", f"expected a [[bid]] table, got {show(raw)}")
         return None
     ref = raw.get("ref")
-    where = f"bid {ref}" if isinstance(ref, str) and ref.strip() else f"bid #{i + 1}"
+    good_ref = isinstance(ref, str) and ref_problem(ref.strip()) is None
+    where = f"bid {ref.strip()}" if good_ref and isinstance(ref, str) else f"bid #{i + 1}"
     if not isinstance(ref, str) or not ref.strip():
         ck.add(path, where, "ref", f"missing or empty; expected a reference such as 'CYPS_{i + 1}'")
+    elif (why := ref_problem(ref.strip())) is not None:
+        ck.add(path, where, "ref", why)
     ck.unknown(path, where, raw, _BID_KEYS)
     texts = {k: ck.text(path, where, raw, k, required=(k == "title")) for k in _BID_TEXT}
     gross = ck.row(path, where, raw, "gross_saving", n, "year", minimum=0)
@@ -408,7 +417,7 @@ def _bid(ck: _Checker, i: int, raw: Any, n: int, have_cost: bool) -> Bid | None:
     )
     if isinstance(notes_raw, dict):
         notes.update(notes_raw)
-    if investment is None or not isinstance(ref, str):
+    if investment is None or not isinstance(ref, str) or not good_ref:
         return None
     return Bid(
         ref=ref.strip(),
@@ -443,7 +452,7 @@ def _bids(ck: _Checker, doc: Mapping[str, Any], n: int, have_cost: bool) -> tupl
             if key in seen:
                 ck.add(
                     ("bid", i),
-                    f"bid {ref}",
+                    f"bid {ref.strip()}" if ref_problem(ref.strip()) is None else f"bid #{i + 1}",
                     "ref",
                     f"duplicate bid reference (also bid #{seen[key] + 1}); expected each ref once",
                 )
@@ -458,7 +467,7 @@ def _others(ck: _Checker, doc: Mapping[str, Any], m: int) -> tuple[OtherProposal
         path: tuple[object, ...] = ("other_proposals", key)
         where = f"other_proposals.{key}"
         if not isinstance(raw, dict):
-            ck.add(path, where, "", f"expected a table with label and levels, got {raw!r}")
+            ck.add(path, where, "", f"expected a table with label and levels, got {show(raw)}")
             continue
         ck.unknown(path, where, raw, _OTHER_KEYS)
         comps_raw = _table(ck, path, where, raw, "components") or {}
@@ -492,7 +501,7 @@ def _mtfs(ck: _Checker, doc: Mapping[str, Any], m: int) -> Mtfs:
             path,
             "[mtfs]",
             "current_year_funded_from_reserves",
-            f"expected true or false, got {flag!r}",
+            f"expected true or false, got {show(flag)}",
         )
         flag = True
     return Mtfs(base_gap=base or (0.0,) * m, current_year_funded_from_reserves=flag)
@@ -517,7 +526,7 @@ def _placements(ck: _Checker, doc: Mapping[str, Any]) -> Placements | None:
             )
             continue
         if not isinstance(raw, dict):
-            ck.add(path, where, "", f"expected a table with weekly_cost and count, got {raw!r}")
+            ck.add(path, where, "", f"expected a table with weekly_cost and count, got {show(raw)}")
             continue
         ck.unknown(path, where, raw, _PLACEMENT_KEYS)
         cost = ck.number(

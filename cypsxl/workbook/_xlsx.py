@@ -37,6 +37,12 @@ _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 
+#: Excel's grid: rows 1-1,048,576, columns A-XFD.
+MAX_ROW = 1_048_576
+MAX_COL = 16_384
+#: Excel's longest formula, in characters.
+MAX_FORMULA_CHARS = 8_192
+
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 _AREA = re.compile(
     r"^(?:'(?P<q>(?:[^']|'')+)'|(?P<s>[^'!]+))!(?P<a>\$?[A-Za-z]{1,3}\$?\d{1,7})"
@@ -51,15 +57,22 @@ def _col(letters: str) -> int:
 
 @lru_cache(maxsize=4096)
 def split_ref(ref: str) -> tuple[int, int]:
-    """(row, col) of an A1 reference.
+    """(row, col) of an A1 reference inside Excel's grid; ValueError otherwise.
 
     >>> split_ref("$C$16")
     (16, 3)
+    >>> split_ref("C12345678")
+    Traceback (most recent call last):
+    ...
+    ValueError: C12345678
     """
     m = _REF.match(ref)
     if m is None:
         raise ValueError(ref)
-    return int(m.group(2)), _col(m.group(1))
+    row, col = int(m.group(2)), _col(m.group(1))
+    if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
+        raise ValueError(ref)
+    return row, col
 
 
 def address(row: int, col: int) -> str:
@@ -168,11 +181,46 @@ def read_shared_strings(pkg: Package) -> list[str]:
 @dataclass(slots=True)
 class RawCell:
     """A cell as stored: cached value (None, float, str, bool or an error text such as
-    ``#VALUE!`` with ``error=True``) and formula text (without ``=``; None if none)."""
+    ``#VALUE!`` with ``error=True``) and formula text (without ``=``; None if none).
+
+    A cell that shares another cell's formula (``<f t="shared" si=".."/>``) keeps the
+    master's text and address in ``shared``; its own text is worked out only when
+    :attr:`formula` is first read, so a sheet with a huge shared range costs nothing
+    for the cells nobody looks at.
+
+    >>> c = RawCell(None, None, shared=("SUM($C$25:C25)", "C26"), at="E26")
+    >>> c.formula
+    'SUM($C$25:E25)'
+    """
 
     value: Any
-    formula: str | None = None
+    formula_text: str | None = None
     error: bool = False
+    shared: tuple[str, str] | None = None
+    at: str = ""
+
+    @property
+    def formula(self) -> str | None:
+        """The formula text (without ``=``), or None."""
+        if self.formula_text is None and self.shared is not None:
+            text, origin = self.shared
+            try:
+                translated = Translator("=" + text, origin=origin).translate_formula(self.at)
+            except Exception:  # a damaged shared formula: keep its text
+                translated = text
+            self.formula_text = translated.lstrip("=")
+        return self.formula_text
+
+
+def _index(v: str, strings: list[str]) -> str:
+    """The shared string ``v`` points to; a negative or missing index is damage."""
+    try:
+        i = int(v)
+    except ValueError:
+        i = -1
+    if not 0 <= i < len(strings):
+        raise HostileFile(f"is damaged (a cell points to shared string {v[:20]!r})")
+    return strings[i]
 
 
 def _value(c: Any, strings: list[str]) -> tuple[Any, bool]:
@@ -184,10 +232,7 @@ def _value(c: Any, strings: list[str]) -> tuple[Any, bool]:
     if not v:  # openpyxl writes <v></v> for a formula never calculated
         return ("" if t == "str" and v is not None else None), False
     if t == "s":
-        try:
-            return strings[int(v)], False
-        except (ValueError, IndexError):
-            raise HostileFile(f"is damaged (a cell points to shared string {v!r})") from None
+        return _index(v, strings), False
     if t in ("str", "d"):
         return v, False
     if t == "b":
@@ -200,42 +245,72 @@ def _value(c: Any, strings: list[str]) -> tuple[Any, bool]:
         raise HostileFile(f"is damaged (a number cell holds {v[:20]!r})") from None
 
 
+def _cell_ref(ref: str, part: str) -> tuple[int, int]:
+    try:
+        return split_ref(ref)
+    except ValueError:
+        raise HostileFile(
+            f"is damaged ({part} has a cell reference {ref[:20]!r}, not a cell of the grid)"
+        ) from None
+
+
+def _row_no(text: str | None, previous: int, part: str) -> int:
+    if not text:
+        return previous + 1
+    try:
+        row = int(text)
+    except ValueError:
+        row = 0
+    if not 1 <= row <= MAX_ROW:
+        raise HostileFile(f"is damaged ({part} has a row numbered {text[:20]!r})")
+    return row
+
+
 def read_cells(pkg: Package, part: str, strings: list[str]) -> dict[tuple[int, int], RawCell]:
-    """Every stored cell of one worksheet part: {(row, col): RawCell}."""
+    """Every stored cell of one worksheet part: {(row, col): RawCell}.
+
+    Shared formulas are expanded lazily (see :class:`RawCell`); a cell that names a
+    shared formula whose master is missing keeps no formula text but is still a formula.
+    """
     root = parse_part(pkg.read(part), part)
     data = root.find(f"{NS}sheetData")
     out: dict[tuple[int, int], RawCell] = {}
     if data is None:
         return out
     masters: dict[str, tuple[str, str]] = {}
-    children: list[tuple[tuple[int, int], str]] = []
+    children: list[tuple[RawCell, str]] = []
     row_no = 0
     for row in data.iter(f"{NS}row"):
-        row_no = int(row.get("r") or row_no + 1)
+        row_no = _row_no(row.get("r"), row_no, part)
         col_no = 0
         for c in row.iter(f"{NS}c"):
             ref = c.get("r")
             if ref:
                 if len(c) == 0 and c.get("t") != "inlineStr":
                     continue  # a formatted empty cell: nothing to read
-                r, col_no = split_ref(ref)
+                r, col_no = _cell_ref(ref, part)
             else:
                 r, col_no = row_no, col_no + 1
+                if col_no > MAX_COL:
+                    raise HostileFile(f"is damaged ({part} has a row wider than Excel's grid)")
             value, error = _value(c, strings)
             f = c.find(f"{NS}f")
-            formula = None
+            cell = RawCell(value, None, error, at=address(r, col_no))
             if f is not None:
-                formula = f.text or ""
+                if len(f.text or "") > MAX_FORMULA_CHARS:
+                    raise HostileFile(
+                        f"is damaged ({part} cell {cell.at} has a formula longer than "
+                        f"Excel's {MAX_FORMULA_CHARS:,} characters)"
+                    )
+                cell.formula_text = f.text or ""
                 if f.get("t") == "shared":
                     si = f.get("si", "")
-                    if formula:
-                        masters[si] = (formula, address(r, col_no))
+                    if f.text:
+                        masters[si] = (f.text, cell.at)
                     else:
-                        children.append(((r, col_no), si))
-            out[(r, col_no)] = RawCell(value, formula, error)
-    for (r, col), si in children:
+                        children.append((cell, si))
+            out[(r, col_no)] = cell
+    for cell, si in children:
         if si in masters:
-            text, origin = masters[si]
-            translated = Translator("=" + text, origin=origin).translate_formula(address(r, col))
-            out[(r, col)].formula = translated.lstrip("=")
+            cell.formula_text, cell.shared = None, masters[si]
     return out

@@ -12,8 +12,9 @@ accepted bids, and the rejected files with their errors; one bad file never stop
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import math
+import itertools
 import os
 import re
 from collections import Counter
@@ -37,6 +38,7 @@ from ..model import (
     cost_avoidance,
 )
 from ..model.case import frozen_map
+from ..model.limits import MAX_MAGNITUDE, PLAUSIBLE_MONEY_M, ref_problem, within_bounds
 from ..model.timeline import FinancialYearError, parse_fy, validate_timeline
 from . import layout as L
 from ._xlsx import (
@@ -67,6 +69,9 @@ __all__ = [
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods", ".csv")
 #: Cached formula results may differ from the engine by rounding noise only.
 CACHED_TOLERANCE = 1e-6
+#: Most worker processes ever started (never more than the cores either): each holds
+#: at most one file's parts, so memory stays a per-file budget times the workers.
+MAX_WORKERS = 8
 #: Below this many files one process is faster than starting a pool.
 PARALLEL_FROM = 40
 
@@ -120,6 +125,31 @@ class BidData:
     outcomes: dict[str, tuple[float, ...]]
     notes: dict[str, str]
     ref_cell: str
+    years_cell: str = ""
+
+    def padded(self, start: int, n: int) -> BidData:
+        """The bid over ``n`` years, its own years from index ``start``, zeros elsewhere.
+
+        >>> d = BidData("B", "t", "", "", "", (1.0,), None, (2.0,), None, 1.0, 0.5, None,
+        ...             {"m": (3.0,)}, {}, "Bid!C6")
+        >>> p = d.padded(1, 3)
+        >>> p.investment, p.prevented, p.gross_saving, p.outcomes["m"]
+        ((0.0, 1.0, 0.0), (0.0, 2.0, 0.0), None, (0.0, 3.0, 0.0))
+        """
+
+        def pad(row: tuple[float, ...] | None) -> tuple[float, ...] | None:
+            if row is None:
+                return None
+            return (0.0,) * start + tuple(row) + (0.0,) * (n - start - len(row))
+
+        return dataclasses.replace(
+            self,
+            investment=pad(self.investment) or (),
+            gross_saving=pad(self.gross_saving),
+            prevented=pad(self.prevented),
+            fte=pad(self.fte),
+            outcomes={k: pad(v) or () for k, v in self.outcomes.items()},
+        )
 
     def to_bid(self, base: Assumptions | None = None) -> Bid:
         """The model's :class:`Bid`; the template's avoided cost and part-year factor
@@ -187,12 +217,16 @@ class _Sheet:
         self.file = file
         self.cells = cells
         self.errors: list[CellProblem] = []
+        self.warnings: list[CellProblem] = []
 
     def cell(self, sheet: str, row: int, col: int) -> RawCell | None:
         return self.cells.get(sheet, {}).get((row, col))
 
     def error(self, sheet: str, row: int, col: int, message: str) -> None:
         self.errors.append(CellProblem(self.file, sheet, address(row, col), message))
+
+    def warn(self, sheet: str, row: int, col: int, message: str) -> None:
+        self.warnings.append(CellProblem(self.file, sheet, address(row, col), message))
 
     def file_error(self, message: str) -> None:
         """A problem with the file as a whole (no sheet or cell)."""
@@ -263,8 +297,16 @@ def _number(
     if c.error or isinstance(value, bool) or not isinstance(value, float):
         s.error(sheet, row, col, f"{label}: expected a number, got text {_describe(c)}")
         return None
-    bad = not math.isfinite(value)
-    bad = bad or (minimum is not None and value < minimum)
+    if not within_bounds(value):
+        s.error(
+            sheet,
+            row,
+            col,
+            f"{label}: expected a number, got {value:g} (numbers larger than "
+            f"{MAX_MAGNITUDE:.0e} are refused)",
+        )
+        return None
+    bad = minimum is not None and value < minimum
     bad = bad or (maximum is not None and value > maximum)
     bad = bad or (whole and not value.is_integer())
     if bad:
@@ -341,25 +383,33 @@ def _layout(s: _Sheet, info: Any, props: dict[str, str]) -> L.Layout | None:
             f"{L.TEMPLATE_VERSION}: copy the figures into the current template"
         )
         return None
-    counts = Counter(n.name for n in info.names if not n.sheet_scoped)
-    found = {n.name: n.text for n in info.names if not n.sheet_scoped}
+    counts = Counter(n.name.casefold() for n in info.names if not n.sheet_scoped)
+    found = {n.name.casefold(): n.text for n in info.names if not n.sheet_scoped}
+    shadowed = {n.name.casefold() for n in info.names if n.sheet_scoped}
     lay: L.Layout = {}
     for f in L.FIELDS:
+        if f.name.casefold() in shadowed:
+            s.file_error(
+                f"a sheet-level name '{f.name}' hides the template's workbook name "
+                "(the workbook was altered); fill in a fresh copy of the template"
+            )
+            continue
         if counts[f.name] > 1:
             s.file_error(
                 f"defined name '{f.name}' is defined {counts[f.name]} times; expected once"
             )
             continue
-        if f.name not in found:
+        if f.name.casefold() not in found:
             s.file_error(
                 f"defined name '{f.name}' is missing (the template was altered); "
                 "fill in a fresh copy of the template"
             )
             continue
-        area = parse_area(found[f.name])
+        text = found[f.name.casefold()]
+        area = parse_area(text)
         if area is None or area.sheet not in info.sheets:
             s.file_error(
-                f"defined name '{f.name}' refers to {found[f.name][:60]!r}, not to "
+                f"defined name '{f.name}' refers to {text[:60]!r}, not to "
                 "cells of this workbook (rows or a sheet may have been deleted)"
             )
             continue
@@ -415,6 +465,42 @@ def _shapes(s: _Sheet, lay: L.Layout) -> bool:
                 )
             )
             ok = False
+    return ok
+
+
+def _placed(s: _Sheet, lay: L.Layout) -> bool:
+    """Every field must be where the template put it: on its sheet, in its columns, and
+    in its place among the other fields - rows may be inserted or deleted (Excel moves
+    the names with them), but no field may change sheet, column or order, or share a row
+    with a field the template put on another row.
+
+    So a name pointed at another sheet (the hidden Lists sheet, say), at other columns or
+    at another field's row is refused: the figures read are the ones the form shows.
+    """
+    want = L.default_layout(lay["years"].width)
+    ok = True
+    rows: dict[str, list[tuple[int, int, str]]] = {}
+    for name, area in lay.items():
+        w = want[name]
+        if area.sheet != w.sheet or area.col != w.col or area.last_col != w.last_col:
+            s.file_error(
+                f"defined name '{name}' points to {area.sheet}!{area.ref(False)}; the template "
+                f"puts it at {w.sheet}!{w.ref(False)} (the workbook was altered)"
+            )
+            ok = False
+            continue
+        rows.setdefault(area.sheet, []).append((w.row, area.row, name))
+    for fields in rows.values():
+        fields.sort()
+        for (row_a, at_a, _), (row_b, at_b, name) in itertools.pairwise(fields):
+            if (at_b == at_a) != (row_b == row_a) or at_b < at_a:
+                a = lay[name]
+                s.file_error(
+                    f"defined name '{name}' points to {a.sheet}!{a.ref(False)}, out of its "
+                    "place among the form's fields: the workbook was altered"
+                )
+                ok = False
+                break
     return ok
 
 
@@ -503,6 +589,9 @@ def _fields(s: _Sheet, lay: L.Layout, years: tuple[str, ...]) -> BidData | None:
         for f in L.HEADER
         if f.kind == "text"
     }
+    ref_area = lay["bid_ref"]
+    if texts["bid_ref"] and (why := ref_problem(texts["bid_ref"])) is not None:
+        s.error(ref_area.sheet, ref_area.row, ref_area.col, f"Bid reference: {why}")
     inv, _ = _row(s, lay["investment"], "funding sought", years, required=True)
     prevented, _ = _row(s, lay["prevented"], "children prevented", years, whole=True)
     entered, _ = _row(s, lay["gross_saving_entered"], "gross saving typed in", years)
@@ -541,11 +630,12 @@ def _fields(s: _Sheet, lay: L.Layout, years: tuple[str, ...]) -> BidData | None:
                 s.error(a.sheet, a.row, a.col, f"{label} is missing; needed for children prevented")
     outcomes = _outcomes(s, lay, years)
     notes = _notes(s, lay)
+    _plausible(s, lay, years, {"investment": inv, "gross_saving_entered": entered})
+    _beyond_last_year(s, lay)
     if s.errors:
         return None
     if _filled(agency):
         outcomes["agency_workers_released"] = _zeros(agency)
-    ref_area = lay["bid_ref"]
     return BidData(
         ref=texts["bid_ref"],
         title=texts["bid_title"],
@@ -562,7 +652,62 @@ def _fields(s: _Sheet, lay: L.Layout, years: tuple[str, ...]) -> BidData | None:
         outcomes=outcomes,
         notes=notes | ({"contact": texts["contact"]} if texts["contact"] else {}),
         ref_cell=f"{ref_area.sheet}!{ref_area.ref(False)}",
+        years_cell=lay["years"].ref(False),
     )
+
+
+def _plausible(
+    s: _Sheet, lay: L.Layout, years: Sequence[str], rows: dict[str, list[float | None]]
+) -> None:
+    """Warn (not reject) where a money figure (£m) is implausibly large: most likely
+    pounds typed where £m is asked."""
+    for name, values in rows.items():
+        a = lay[name]
+        for k, v in enumerate(values):
+            if v is not None and abs(v) > PLAUSIBLE_MONEY_M:
+                s.warn(
+                    a.sheet,
+                    a.row,
+                    a.col + k,
+                    f"{v:,.0f} is £{v:,.0f}m in {years[k]}, more than £{PLAUSIBLE_MONEY_M:,.0f}m: "
+                    "is it in pounds? This row is in £m (£250,000 is 0.25)",
+                )
+    a = lay["current_budget"]
+    c = s.cell(a.sheet, a.row, a.col)
+    if c is not None and isinstance(c.value, float) and abs(c.value) > PLAUSIBLE_MONEY_M:
+        s.warn(
+            a.sheet,
+            a.row,
+            a.col,
+            f"current budget £{c.value:,.0f}m is more than £{PLAUSIBLE_MONEY_M:,.0f}m: "
+            "is it in pounds? This cell is in £m",
+        )
+
+
+#: Rows read one value per year: values typed right of the last year are not read.
+_YEAR_ROWS = ("years", "investment", "prevented", "gross_saving_entered", "fte", "agency_released")
+#: Columns past the last year looked at for values that will not be read.
+_BEYOND_COLUMNS = 30
+
+
+def _beyond_last_year(s: _Sheet, lay: L.Layout) -> None:
+    """Warn, located, where a value is typed in a year column the template does not have."""
+    rows = {lay[name].row for name in _YEAR_ROWS}
+    values = lay["outcome_values"]
+    rows.update(range(values.row, values.last_row + 1))
+    last = lay["years"].last_col
+    cells = s.cells.get(lay["years"].sheet, {})
+    for row in sorted(rows):
+        for col in range(last + 1, last + 1 + _BEYOND_COLUMNS):
+            c = cells.get((row, col))
+            if not _blank(c) and c is not None:
+                s.warn(
+                    lay["years"].sheet,
+                    row,
+                    col,
+                    f"{_describe(c)} is right of the last year ({address(lay['years'].row, last)}) "
+                    "and is not read: this template has no column for it",
+                )
 
 
 def _at(a: L.Area, k: int) -> tuple[str, int, int]:
@@ -633,9 +778,21 @@ def read_bid_file(path: str | Path) -> FileResult:
     except HostileFile as exc:
         result.errors.append(CellProblem(str(p), "", "", str(exc)))
         result.data = None
+    except (RecursionError, MemoryError):
+        result.errors.append(CellProblem(str(p), "", "", f"is too complex to read ({UNREADABLE})"))
+        result.data = None
+    except Exception as exc:  # one odd file must never stop a collection
+        result.errors.append(
+            CellProblem(str(p), "", "", f"could not be read ({type(exc).__name__}; {UNREADABLE})")
+        )
+        result.data = None
     finally:
         pkg.close()
     return result
+
+
+#: What a rejected file's sender is told when its content defeats the reader.
+UNREADABLE = "refused; save it again from Excel as a fresh copy of the bid template"
 
 
 def _read(pkg: Any, result: FileResult) -> None:
@@ -643,7 +800,7 @@ def _read(pkg: Any, result: FileResult) -> None:
     props = read_custom_properties(pkg)
     s = _Sheet(result.file, {})
     lay = _layout(s, info, props)
-    if lay is None or not _shapes(s, lay):
+    if lay is None or not _shapes(s, lay) or not _placed(s, lay):
         result.errors += s.errors
         return
     strings = read_shared_strings(pkg)
@@ -659,6 +816,7 @@ def _read(pkg: Any, result: FileResult) -> None:
     if data is not None:
         _check_cached(s, lay, data, years)
     result.errors += sorted(s.errors, key=_reading_order)
+    result.warnings += sorted(s.warnings, key=_reading_order)
     result.data = data if not s.errors else None
 
 
@@ -698,33 +856,45 @@ def natural_key(path: Path) -> tuple[object, ...]:
     )
 
 
-def find_workbooks(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path], list[str]]:
+def _walk(folder: Path, unreadable: list[tuple[str, str]]) -> list[Path]:
+    """Workbook files under ``folder`` (hidden entries and workbook-named folders' contents
+    left out); every folder that cannot be listed is recorded in ``unreadable``.
+
+    Symbolic links to folders are not followed (no loops); a link to a file is a file.
+    """
+    found: list[Path] = []
+
+    def failed(exc: OSError) -> None:
+        unreadable.append((str(exc.filename or folder), f"cannot be read: {exc.strerror}"))
+
+    for root, dirs, names in os.walk(folder, onerror=failed):
+        here = Path(root)
+        visible = [d for d in dirs if not d.startswith(".")]
+        looks_like = [d for d in visible if Path(d).suffix.lower() in WORKBOOK_SUFFIXES]
+        dirs[:] = [d for d in visible if d not in looks_like]  # a "bids.xlsx/" is reported
+        for name in names + looks_like:
+            if not name.startswith(".") and Path(name).suffix.lower() in WORKBOOK_SUFFIXES:
+                found.append(here / name)
+    return found
+
+
+def find_workbooks(
+    paths: Iterable[str | Path], unreadable: list[tuple[str, str]] | None = None
+) -> tuple[list[Path], list[Path], list[str]]:
     """Expand files and folders into (workbooks, Excel lock files skipped, paths not found).
 
     Folders are searched recursively for :data:`WORKBOOK_SUFFIXES`; a folder whose name
     looks like a workbook (``bids.xlsx/``) is returned as a file, so it is reported.
+    Folders that cannot be listed are appended to ``unreadable`` as (path, reason).
     """
     files: list[Path] = []
     locks: list[Path] = []
     missing: list[str] = []
+    problems = unreadable if unreadable is not None else []
     for raw in paths:
         p = Path(raw)
         if p.is_dir() and p.suffix.lower() not in WORKBOOK_SUFFIXES:
-            found = sorted(
-                (
-                    q
-                    for q in p.rglob("*")
-                    if q.suffix.lower() in WORKBOOK_SUFFIXES
-                    and not any(part.startswith(".") for part in q.relative_to(p).parts)
-                    and not any(
-                        parent.suffix.lower() in WORKBOOK_SUFFIXES
-                        for parent in q.relative_to(p).parents
-                        if parent != Path(".")
-                    )
-                ),
-                key=natural_key,
-            )
-            for q in found:
+            for q in sorted(_walk(p, problems), key=natural_key):
                 (locks if is_lock_file(q) else files).append(q)
         elif p.exists() or p.is_symlink():
             (locks if is_lock_file(p) else files).append(p)
@@ -733,7 +903,10 @@ def find_workbooks(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path],
     seen: set[Path] = set()
     unique = []
     for f in files:
-        key = f.resolve() if f.exists() else f
+        try:
+            key = f.resolve() if f.exists() else f
+        except (OSError, RuntimeError):  # a symbolic link loop
+            key = f
         if key not in seen:
             seen.add(key)
             unique.append(f)
@@ -744,7 +917,8 @@ def _read_many(
     paths: list[Path], workers: int | None, progress: Callable[[int, int], None] | None
 ) -> list[FileResult]:
     total = len(paths)
-    n_workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+    cores = os.cpu_count() or 1
+    n_workers = min(workers if workers is not None else cores, cores, MAX_WORKERS)
     results: list[FileResult] = []
     if n_workers <= 1 or total < PARALLEL_FROM:
         for i, p in enumerate(paths, start=1):
@@ -759,6 +933,65 @@ def _read_many(
             if progress:
                 progress(i, total)
     return results
+
+
+def _fit_years(r: FileResult, expected: Sequence[str]) -> None:
+    """Place a bid's years within the collection's: a bid whose years are a run of the
+    collection's (a bid starting a year later, say) is kept with zeros in the other
+    years; one whose years run outside them is rejected, the years named."""
+    assert r.data is not None
+    own = tuple(r.years or ())
+    n = len(own)
+    starts = [k for k in range(len(expected) - n + 1) if tuple(expected[k : k + n]) == own]
+    if not own or not starts:
+        first, last = (own[0], own[-1]) if own else ("?", "?")
+        r.errors.append(
+            CellProblem(
+                r.file,
+                L.BID_SHEET,
+                r.data.years_cell,
+                (
+                    f"the bid's years {first}-{last} run outside this collection's years "
+                    f"{expected[0]}-{expected[-1]}"
+                    if expected
+                    else "this collection has no years"
+                )
+                + "; use a template for years within the collection's (or collect with --years)",
+            )
+        )
+        r.data = None
+        return
+    if n < len(expected):
+        r.data = r.data.padded(starts[0], len(expected))
+        r.years = tuple(expected)
+
+
+#: Files named in a duplicate-reference message; the rest are counted.
+_DUPLICATES_NAMED = 1
+
+
+def _reject_duplicates(group: list[FileResult]) -> None:
+    """Reject every file of a group sharing one reference; each message names the first
+    other file and counts the rest, so 5,000 copies give 5,000 short messages."""
+    for r in group:
+        assert r.data is not None
+        others = [o.file for o in group if o is not r]
+        named = ", ".join(others[:_DUPLICATES_NAMED])
+        rest = len(others) - _DUPLICATES_NAMED
+        more = f" and {rest:,} other file{'s' if rest > 1 else ''}" if rest > 0 else ""
+        sheet, _, cell = r.data.ref_cell.partition("!")
+        r.errors.append(
+            CellProblem(
+                r.file,
+                sheet,
+                cell,
+                (
+                    f"bid reference {r.data.ref} is also used by {named}{more}; each bid needs "
+                    "its own reference (remove the old version or renumber)"
+                ),
+            )
+        )
+        r.data = None
 
 
 def collect_bids(
@@ -778,48 +1011,24 @@ def collect_bids(
     Paths that do not exist are rejected; duplicated references reject every file
     that uses them.
     """
-    files, locks, missing = find_workbooks(paths)
+    unreadable: list[tuple[str, str]] = []
+    files, locks, missing = find_workbooks(paths, unreadable)
     results = _read_many(files, workers, progress)
     rejected = [Rejected(m, [CellProblem(m, "", "", "does not exist")]) for m in missing]
+    rejected += [Rejected(f, [CellProblem(f, "", "", why)]) for f, why in unreadable]
     expected = tuple(years) if years is not None else None
     if expected is None:
         counts = Counter(r.years for r in results if r.data is not None and r.years)
         expected = counts.most_common(1)[0][0] if counts else ()
     by_ref: dict[str, list[FileResult]] = {}
     for r in results:
-        if r.data is not None and r.years != expected:
-            r.errors.append(
-                CellProblem(
-                    r.file,
-                    L.BID_SHEET,
-                    "",
-                    (
-                        f"the years {', '.join(r.years or ())} do not match the years of this "
-                        f"collection {', '.join(expected)}; use the template issued for these years"
-                    ),
-                )
-            )
-            r.data = None
+        if r.data is not None:
+            _fit_years(r, expected)
         if r.data is not None:
             by_ref.setdefault(r.data.ref.casefold(), []).append(r)
     for group in by_ref.values():
         if len(group) > 1:
-            for r in group:
-                assert r.data is not None
-                others = ", ".join(o.file for o in group if o is not r)
-                sheet, _, cell = r.data.ref_cell.partition("!")
-                r.errors.append(
-                    CellProblem(
-                        r.file,
-                        sheet,
-                        cell,
-                        (
-                            f"bid reference {r.data.ref} is also used by {others}; each bid needs "
-                            "its own reference (remove the old version or renumber)"
-                        ),
-                    )
-                )
-                r.data = None
+            _reject_duplicates(group)
     bids, where, warnings = [], {}, []
     for r in results:
         if r.data is not None:

@@ -28,6 +28,8 @@ __all__ = [
     "MAX_MEMBERS",
     "MAX_MEMBER_BYTES",
     "MAX_RATIO",
+    "MAX_TOTAL_BYTES",
+    "MAX_XML_ELEMENTS",
     "HostileFile",
     "Package",
     "is_lock_file",
@@ -41,6 +43,8 @@ MAX_FILE_BYTES = 20_000_000
 MAX_MEMBERS = 300
 MAX_MEMBER_BYTES = 25_000_000
 MAX_TOTAL_BYTES = 60_000_000
+#: XML elements in one part (a filled template's Bid sheet has about 1,300).
+MAX_XML_ELEMENTS = 100_000
 #: Compression ratio above which a large member is treated as a zip bomb.
 MAX_RATIO = 200
 _RATIO_FROM = 1_000_000
@@ -106,7 +110,13 @@ class Package:
         that declares a small size but inflates to far more never takes more memory
         than its declared size (and then fails its CRC check).
         """
-        info = self.zip.getinfo(name)
+        try:
+            info = self.zip.getinfo(name)
+        except KeyError:
+            raise HostileFile(
+                f"is damaged (it refers to a part {name[:80]!r} that is not in the file); "
+                f"{_SAVE_AS}"
+            ) from None
         try:
             with self.zip.open(info) as fh:
                 data = fh.read(min(info.file_size, MAX_MEMBER_BYTES) + 1)
@@ -220,12 +230,36 @@ def parse_xml(data: bytes, part: str) -> Any:
     ...
     cypsxl.workbook.safety.HostileFile: contains XML entity declarations in xl/workbook.xml ...
     """
+    _check_size(data, part)
     try:
         return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
         raise HostileFile(f"contains XML entity declarations in {part} (unsafe; refused)") from None
-    except ParseError as exc:
-        raise HostileFile(f"is damaged ({part} is not valid XML: {exc})") from None
+    except (ParseError, LookupError, ValueError, UnicodeError) as exc:
+        raise HostileFile(f"is damaged ({part} is not valid XML: {_short(exc)})") from None
+
+
+def _short(exc: BaseException) -> str:
+    """An exception's message on one short line."""
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 100 else text[:97] + "..."
+
+
+def _check_size(data: bytes, part: str) -> None:
+    """Refuse a part with more XML elements than :data:`MAX_XML_ELEMENTS` before parsing
+    (each ``<`` opens at most one element), so memory and time stay bounded.
+
+    >>> _check_size(b"<a/>" * 100_001, "xl/worksheets/sheet1.xml")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cypsxl.workbook.safety.HostileFile: has 100,001 XML elements in xl/worksheets/sheet1.xml; ...
+    """
+    count = data.count(b"<")
+    if count > MAX_XML_ELEMENTS:
+        raise HostileFile(
+            f"has {count:,} XML elements in {part}; a bid workbook has far fewer "
+            f"(at most {MAX_XML_ELEMENTS:,}; refused)"
+        )
 
 
 _UTF16 = (b"\xff\xfe", b"\xfe\xff", b"<\0", b"\0<")
@@ -262,9 +296,10 @@ def parse_part(data: bytes, part: str) -> Any:
     """
     if _has_dtd(data):
         raise HostileFile(f"contains XML entity declarations in {part} (unsafe; refused)")
-    parser = XMLParser()
+    _check_size(data, part)
     try:
+        parser = XMLParser()
         parser.feed(data)
         return parser.close()
-    except ParseError as exc:
-        raise HostileFile(f"is damaged ({part} is not valid XML: {exc})") from None
+    except (ParseError, LookupError, ValueError, UnicodeError) as exc:
+        raise HostileFile(f"is damaged ({part} is not valid XML: {_short(exc)})") from None
