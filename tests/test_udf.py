@@ -49,11 +49,14 @@ EXPECTED_NAMES = {
     "CYPS_BUDGET_ROLLUP",
     "CYPS_COST_AVOIDANCE",
     "CYPS_DISCOUNTED_PAYBACK_YEAR",
+    "CYPS_FORECAST_OUTTURN",
     "CYPS_FUNDING_GAP",
     "CYPS_LAC_PROJECTION",
     "CYPS_NPV",
     "CYPS_PAYBACK_YEAR",
     "CYPS_PLACEMENT_COST",
+    "CYPS_RAG",
+    "CYPS_VARIANCE",
     "CYPS_VERSION",
 }
 
@@ -88,6 +91,9 @@ CONTRACT = {
     "cyps_funding_gap": "(base_gap, levels, current_year_one_off=True)",
     "cyps_npv": "(investment, gross_saving, rate=0.035)",
     "cyps_discounted_payback_year": "(investment, gross_saving, rate=0.035)",
+    "cyps_forecast_outturn": "(actual_to_date, period, method='run_rate', profile=None)",
+    "cyps_variance": "(forecast, budget)",
+    "cyps_rag": "(variance, budget, amber=0.01, red=0.05, red_amount=0.25)",
     "cyps_version": "()",
 }
 

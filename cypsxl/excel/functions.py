@@ -17,6 +17,7 @@ from xlwings import arg, func, ret
 
 from .. import model
 from .._version import __version__
+from . import _monitoring
 from ._convert import (
     ArgumentError,
     Cells,
@@ -37,11 +38,14 @@ __all__ = [
     "cyps_budget_rollup",
     "cyps_cost_avoidance",
     "cyps_discounted_payback_year",
+    "cyps_forecast_outturn",
     "cyps_funding_gap",
     "cyps_lac_projection",
     "cyps_npv",
     "cyps_payback_year",
     "cyps_placement_cost",
+    "cyps_rag",
+    "cyps_variance",
     "cyps_version",
 ]
 
@@ -279,6 +283,44 @@ def cyps_discounted_payback_year(investment: Any, gross_saving: Any, rate: Any =
     """First year (1 = the first) the discounted savings exceed the investment; or "none"."""
     inv, saving, r = _appraisal_rows("cyps_discounted_payback_year", investment, gross_saving, rate)
     return year_or_none(model.discounted_payback_year(inv, saving, r))
+
+
+@func
+@ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
+@arg("actual_to_date", ExcelCells, doc="Spend to date, £m: one line, or a column of lines")
+@arg("period", ExcelCells, doc="Months elapsed: 1 = April ... 12 = March")
+@arg("method", ExcelCells, doc='"run_rate" (default) or "profile"; one, or one per line')
+@arg(
+    "profile", ExcelCells, doc="12 monthly weights, April first (profile lines); or one row a line"
+)
+def cyps_forecast_outturn(
+    actual_to_date: Any, period: Any, method: Any = "run_rate", profile: Any = None
+) -> Cells:
+    """Forecast outturn: actual / period x 12 (run_rate) or / the profile's share spent by then."""
+    return _monitoring.forecast_cells(actual_to_date, period, method, profile)
+
+
+@func
+@ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
+@arg("forecast", ExcelCells, doc="Forecast outturn, £m: one line, or a column of lines")
+@arg("budget", ExcelCells, doc="Approved budget, £m (income negative), one per line")
+def cyps_variance(forecast: Any, budget: Any) -> Cells:
+    """Variance = forecast outturn - budget (positive is an overspend)."""
+    return _monitoring.variance_cells(forecast, budget)
+
+
+@func
+@ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
+@arg("variance", ExcelCells, doc="Variance, £m (positive = overspend): one line or a column")
+@arg("budget", ExcelCells, doc="Approved budget, £m, one per line")
+@arg("amber", ExcelCells, doc="Amber above this share of |budget|; default 0.01")
+@arg("red", ExcelCells, doc="Red above this share of |budget|; default 0.05")
+@arg("red_amount", ExcelCells, doc="Red above this variance in £m whatever the share; default 0.25")
+def cyps_rag(
+    variance: Any, budget: Any, amber: Any = 0.01, red: Any = 0.05, red_amount: Any = 0.25
+) -> Cells:
+    """RAG of a variance: "red", "amber" or "green" (an underspend is green)."""
+    return _monitoring.rag_cells(variance, budget, amber, red, red_amount)
 
 
 @func
