@@ -194,13 +194,17 @@ def test_a_tampered_record_is_refused_not_cleared(record: str, why: str) -> None
 
 
 def test_clears_come_before_writes() -> None:
-    # Table 3's record (edited) reaches into where Table 1 now goes: cleared first, so
-    # Table 1 is whole afterwards
+    # Table 3's record (edited, still starting at its title) reaches down over Table 4
+    # (Outputs!A25:E30) and Table 2 (Outputs!A34:I47), which is written before Table 3:
+    # every clear comes first, so Tables 2 and 4 are whole afterwards
     wb = build_demo()
-    wb["cypsxl"].cell(mapping_row(wb, "output_table3"), 3).value = "Outputs!A9:E20"
-    refresh(book(wb))
-    assert wb["Outputs"]["A9"].value == "Funding support"  # Table 1's last row, Outputs!A1:F9
+    wb["cypsxl"].cell(mapping_row(wb, "output_table3"), 3).value = "Outputs!A14:E40"
+    result = refresh(book(wb))
+    assert result.cleared == [Area.parse("Outputs!A14:E40")]
     assert wb["Outputs"]["A14"].value.startswith("Table 3")
+    assert wb["Outputs"]["A25"].value.startswith("Table 4")
+    assert wb["Outputs"]["A34"].value.startswith("Table 2")
+    assert wb["Outputs"]["A47"].value == "Total"  # Table 2's last row, Outputs!A34:I47
 
 
 def test_outputs_may_not_overlap_inputs_or_each_other() -> None:

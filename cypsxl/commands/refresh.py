@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 from pathlib import Path
 
 from ..excel.refresh import refresh
-from ..workbook.binding import open_workbook
-from ..workbook.files import save_atomic
+from ..workbook.closed import open_file_book, write_result
 
 __all__ = ["register"]
 
@@ -20,8 +18,12 @@ Reads the inputs the workbook's 'cypsxl' sheet binds, runs the engine and writes
 output tables into the ranges cypsxl owns. If an output would cover a non-empty cell
 cypsxl does not own, or an input is wrong, it names the sheet and cell and writes nothing.
 
-The file is replaced atomically (a temporary file in the same folder, then a rename);
-without -o the original is first copied to WORKBOOK.bak.xlsx (or .bak.xlsm).
+Only cypsxl's own cells change: every other cell, format, chart, picture, text box,
+comment and macro stays byte for byte as it was. A refresh with nothing new writes
+nothing. In place, the file is replaced atomically (a temporary file in the same folder,
+then a rename; a symlink is followed and kept) after the state before it is kept: the
+first time as WORKBOOK.bak.xlsx (never replaced afterwards), then the state before the
+first change of each day as WORKBOOK.bak-YYYY-MM-DD.xlsx. A read-only workbook is refused.
 
 examples:
   cypsxl refresh MTFS.xlsx                 refresh in place, keeping MTFS.bak.xlsx
@@ -48,25 +50,17 @@ def _run(args: argparse.Namespace) -> int:
     from ..cli import InputError
 
     source = Path(args.workbook)
-    book = open_workbook(source)
-    result = refresh(book)
-    target = Path(args.output) if args.output else source
-    if target.suffix.lower() != source.suffix.lower():
+    target = Path(args.output) if args.output else None
+    if target is not None and target.suffix.lower() != source.suffix.lower():
         raise InputError(f"{target}: keep the extension {source.suffix} of {source}")
-    in_place = target.resolve() == source.resolve()  # -o naming the workbook itself too
-    backup = source.with_name(f"{source.stem}.bak{source.suffix}") if in_place else None
-    try:
-        if backup is not None:
-            shutil.copy2(source, backup)
-        save_atomic(book.wb, target)
-    except OSError as exc:
-        raise InputError(
-            f"{target}: cannot be written ({exc.strerror or exc}); is it open in Excel or "
-            "read-only? The workbook was not changed"
-        ) from None
+    book = open_file_book(source)
+    result = refresh(book)
+    changed, backup = write_result(book, source, target)
+    target = target or source
     written = {k: a.address for k, a in result.written.items()}
     report = {
         "workbook": str(target),
+        "changed": changed,
         "backup": str(backup) if backup else None,
         "written": written,
         "cleared": [a.address for a in result.cleared],
@@ -77,7 +71,8 @@ def _run(args: argparse.Namespace) -> int:
         json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        print(f"refreshed {target}" + (f" (backup: {backup})" if backup else ""))
+        done = "refreshed" if changed else "nothing new: left as it was,"
+        print(f"{done} {target}" + (f" (backup: {backup})" if backup else ""))
         for key, address in written.items():
             print(f"  {key:<20} {address}")
     return 0

@@ -29,6 +29,8 @@ from ..errors import CaseError, Problem
 from ..model import Case, Results, run_case
 from ..workbook.binding import (
     MAPPING_SHEET,
+    MAX_COLUMN,
+    MAX_ROW,
     MAX_TABLE_COLUMNS,
     MAX_TABLE_ROWS,
     OUTPUT_KEYS,
@@ -441,8 +443,30 @@ def _kept_time(book: Book, binding: Binding, digest: str) -> str | None:
     return None
 
 
+def _limit_problems(book: Book, areas: dict[str, Area]) -> list[Problem]:
+    """Outputs that would run past the last row or column of a worksheet."""
+    problems = []
+    for key, area in sorted(areas.items()):
+        if area.bottom > MAX_ROW or area.right > MAX_COLUMN:
+            anchor = Area.at(area.sheet, area.top, area.left, 1, 1).address
+            rows, cols = area.shape
+            problems.append(
+                Problem(
+                    book.name,
+                    anchor,
+                    key,
+                    f"needs {rows:,} rows x {cols:,} columns from {anchor}, past the last row "
+                    "(1,048,576) or column (XFD) of a worksheet; move the output. Nothing was "
+                    "written",
+                )
+            )
+    return problems
+
+
 def _check_ownership(book: Book, binding: Binding, areas: dict[str, Area]) -> None:
-    problems: list[Problem] = []
+    problems: list[Problem] = _limit_problems(book, areas)
+    if problems:
+        raise CaseError(problems)
     inputs = list(binding.inputs.items())
     keys = sorted(areas)
     for i, key in enumerate(keys):
@@ -473,7 +497,7 @@ def _check_ownership(book: Book, binding: Binding, areas: dict[str, Area]) -> No
                     )
                 )
     problems += _record_problems(book, binding, areas)
-    problems += _merged_problems(book, areas)
+    problems += _merged_problems(book, areas, binding)
     if problems:
         raise CaseError(problems)
     for key in keys:
@@ -503,16 +527,29 @@ def _check_ownership(book: Book, binding: Binding, areas: dict[str, Area]) -> No
         raise CaseError(problems)
 
 
+#: What cypsxl writes in the top-left cell of each output: the signature of its record.
+_TITLES = {
+    "output_table1": "Table 1: CYPS budget",
+    "output_table2": "Table 2: investment bids, net",
+    "output_table3": "Table 3: total additional funding",
+    "output_table4": "Table 4: revised funding gap",
+    "output_bid_summary": "Bid summary (£m, all years)",
+    "output_checks": _CHECK_HEAD[0],
+    "output_run_stamp": "Refreshed by cypsxl",
+}
+
+
 def _record_problems(book: Book, binding: Binding, areas: dict[str, Area]) -> list[Problem]:
-    """A recorded area a refresh would clear must be one cypsxl could have written.
+    """A recorded area must be one cypsxl can show it wrote before it is cleared or owned.
 
     Column C of the mapping sheet is cypsxl's ledger, but it is a cell in the user's
-    workbook: a record edited to cover an input, the mapping sheet or a whole sheet is
-    refused rather than cleared.
+    workbook: a record edited to cover an input, the mapping sheet or more than any table,
+    or one whose top-left cell does not hold the title cypsxl writes there (another
+    sheet's cells, the user's own table), is refused rather than cleared.
     """
     problems = []
     for key, owned in binding.owned.items():
-        if key not in areas or owned == areas[key]:
+        if key not in areas:
             continue
         where = binding.record_cells[key].address
         rows, cols = owned.shape
@@ -525,6 +562,13 @@ def _record_problems(book: Book, binding: Binding, areas: dict[str, Area]) -> li
             hit = next((n for n, a in binding.inputs.items() if owned.overlaps(a)), None)
             if hit is not None:
                 why = f"covers input {hit} at {binding.inputs[hit].address}"
+            else:
+                title = book.read(owned.sub(0, 0))[0][0]
+                if not (isinstance(title, str) and title.startswith(_TITLES[key])):
+                    why = (
+                        f"does not start with the title cypsxl writes there ({_TITLES[key]!r}), "
+                        "so cypsxl cannot tell it wrote those cells"
+                    )
         if why:
             problems.append(
                 Problem(
@@ -538,22 +582,32 @@ def _record_problems(book: Book, binding: Binding, areas: dict[str, Area]) -> li
     return problems
 
 
-def _merged_problems(book: Book, areas: dict[str, Area]) -> list[Problem]:
-    """Merged cells where a table goes: values cannot be written into part of a merge.
-
-    Asked of books that can tell (a closed file); cypsxl never merges cells itself.
+def _merged_problems(book: Book, areas: dict[str, Area], binding: Binding) -> list[Problem]:
+    """Cells a table cannot be written into: merged cells, and - where the book can tell -
+    Excel tables, array formulas and pivot tables, in the new areas and the old ones that
+    would be cleared. cypsxl never merges cells itself.
     """
+    problems = []
+    unwritable = getattr(book, "unwritable", None)
     merged = getattr(book, "merged", None)
-    if merged is None:
-        return []
-    return [
-        Problem(
-            book.name,
-            m.address,
-            key,
-            f"is merged cells, and {key} needs {area.address}: unmerge them or move the "
-            "output. Nothing was written",
-        )
-        for key, area in sorted(areas.items())
-        for m in merged(area)
-    ]
+    for key, area in sorted(areas.items()):
+        old = binding.owned.get(key)
+        for where in (area, old) if old is not None and old != area else (area,):
+            if unwritable is not None:
+                found = unwritable(where)
+            elif merged is not None:
+                found = [(m.address, "is merged cells") for m in merged(where)]
+            else:
+                found = []
+            for address, what in found:
+                advice = "unmerge them" if what == "is merged cells" else "convert it to a range"
+                problems.append(
+                    Problem(
+                        book.name,
+                        address,
+                        key,
+                        f"{what}, and {key} needs {where.address}: {advice} or move the "
+                        "output. Nothing was written",
+                    )
+                )
+    return problems

@@ -22,7 +22,8 @@ from typing import Any, Protocol
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from ..errors import CaseError, Problem
+from ..errors import Problem
+from .ooxml import MAX_COLUMN, MAX_ROW, Formula, Uncalculated
 
 __all__ = [
     "BID_COLUMNS",
@@ -30,6 +31,8 @@ __all__ = [
     "INPUT_KEYS",
     "MAPPING_ROWS",
     "MAPPING_SHEET",
+    "MAX_COLUMN",
+    "MAX_ROW",
     "MAX_ROW_CELLS",
     "MAX_TABLE_COLUMNS",
     "MAX_TABLE_ROWS",
@@ -42,6 +45,7 @@ __all__ = [
     "Inputs",
     "OpenpyxlBook",
     "Uncalculated",
+    "check_package_sizes",
     "is_empty",
     "open_workbook",
     "read_binding",
@@ -111,19 +115,6 @@ BID_COLUMNS = (
 BID_LINES = ("investment", "gross_saving", "prevented", "fte")
 _BID_NUMBERS = ("current_budget", "avoided_cost_per_child_per_year", "part_year_factor")
 _BID_TEXT = ("title", "service_area", "directorate", "cabinet_member")
-
-
-class Formula(str):
-    """Text to write as a formula (plain ``str`` values are always written as text)."""
-
-    __slots__ = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Uncalculated:
-    """A formula cell with no saved result (the file was never calculated by Excel)."""
-
-    formula: str
 
 
 def is_empty(value: object) -> bool:
@@ -292,21 +283,27 @@ class OpenpyxlBook:
     def sheet_names(self) -> list[str]:
         return list(self.wb.sheetnames)
 
+    def chart_sheets(self) -> list[str]:
+        """Sheets that hold no cells."""
+        return [s.title for s in self.wb.chartsheets]
+
     def defined_names(self) -> dict[str, str]:
         return {name: dn.attr_text for name, dn in self.wb.defined_names.items()}
 
     def read(self, area: Area) -> list[list[Any]]:
         ws, wv = self.wb[area.sheet], self.values[area.sheet]
+        # the used ranges once per read (openpyxl counts every cell to find them)
+        ws_rows, ws_cols, wv_rows, wv_cols = ws.max_row, ws.max_column, wv.max_row, wv.max_column
         rows = []
-        used = max(ws.max_row, wv.max_row)  # rows below the used range are blank
+        used = max(ws_rows, wv_rows)  # rows below the used range are blank
         for r in range(area.top, area.bottom + 1):
             if r > used:
                 rows.append([None] * area.shape[1])
                 continue
             row = []
             for c in range(area.left, area.right + 1):
-                value = wv.cell(r, c).value if r <= wv.max_row and c <= wv.max_column else None
-                if value is None and r <= ws.max_row and c <= ws.max_column:
+                value = wv.cell(r, c).value if r <= wv_rows and c <= wv_cols else None
+                if value is None and r <= ws_rows and c <= ws_cols:
                     raw = ws.cell(r, c).value
                     text = getattr(raw, "text", raw)
                     if isinstance(text, str) and text.startswith("="):
@@ -334,41 +331,23 @@ class OpenpyxlBook:
 
     def clear(self, area: Area) -> None:
         ws = self.wb[area.sheet]
+        rows, cols = ws.max_row, ws.max_column
         for r, c in area.cells():
-            if r <= ws.max_row and c <= ws.max_column:
+            if r <= rows and c <= cols:
                 ws.cell(r, c).value = None
 
 
-def open_workbook(path: Path) -> OpenpyxlBook:
-    """Load ``path`` twice (formulas, and the values Excel saved); errors as :class:`CaseError`.
+def open_workbook(path: Path) -> Any:
+    """The closed workbook at ``path`` as a Book that writes only the cells written.
 
-    Macros of an ``.xlsm`` are kept as they are (never run).
+    A :class:`~cypsxl.workbook.closed.FileBook`: values are read from the package (the
+    results Excel last saved), writes are recorded and applied by patching the package
+    (:func:`cypsxl.workbook.closed.write_result`); a file that is not a workbook cypsxl can
+    patch is a :class:`CaseError`. Macros of an ``.xlsm`` are kept as they are (never run).
     """
-    import openpyxl
+    from .closed import open_file_book
 
-    name = str(path)
-
-    def fail(message: str) -> CaseError:
-        return CaseError([Problem(name, "", "", message)])
-
-    if not path.exists():
-        raise fail("file not found; expected an Excel workbook (.xlsx or .xlsm)")
-    if path.is_dir():
-        raise fail("is a folder; expected an Excel workbook (.xlsx or .xlsm)")
-    with path.open("rb") as fh:
-        head = fh.read(8)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise fail("is a legacy .xls or a password-protected workbook; save it as .xlsx")
-    if not zipfile.is_zipfile(path):
-        raise fail("is not an Excel workbook (.xlsx); is it a CSV or a damaged file?")
-    _check_sizes(path, fail)
-    keep_vba = path.suffix.lower() == ".xlsm"
-    try:
-        wb = openpyxl.load_workbook(path, keep_vba=keep_vba)
-        values = openpyxl.load_workbook(path, data_only=True)
-    except (KeyError, ValueError, zipfile.BadZipFile, OSError) as exc:
-        raise fail(f"cannot be read as an Excel workbook ({exc})") from None
-    return OpenpyxlBook(wb, values, name)
+    return open_file_book(path)
 
 
 #: A real MTFS workbook is a few MB; refuse members that unpack far beyond that.
@@ -376,7 +355,8 @@ _MAX_MEMBER = 200 * 1024 * 1024
 _MAX_RATIO = 200
 
 
-def _check_sizes(path: Path, fail: Any) -> None:
+def check_package_sizes(path: Path, fail: Any) -> None:
+    """Raise ``fail(message)`` when a zip member unpacks far beyond any real workbook."""
     with zipfile.ZipFile(path) as z:
         for info in z.infolist():
             ratio = info.file_size / max(info.compress_size, 1)
@@ -409,6 +389,9 @@ def _is_input_key(key: str) -> bool:
     return key in INPUT_KEYS or (key.startswith("pressure_") and len(key) > 9)
 
 
+_CHART = "\0chart:"  # marks a chart sheet among the sheet names _resolve is given
+
+
 def _resolve(
     text: str, names: Mapping[str, str], sheets: Mapping[str, str]
 ) -> tuple[Area | None, str]:
@@ -426,6 +409,11 @@ def _resolve(
     sheet = sheets.get(area.sheet.casefold())
     if sheet is None:
         return None, f"refers to sheet {area.sheet!r}, which the workbook does not have"
+    if sheet.startswith(_CHART):
+        return None, (
+            f"refers to {sheet[len(_CHART) :]!r}, a chart sheet, which has no cells; "
+            "bind a range on a worksheet"
+        )
     return Area(sheet, area.top, area.left, area.bottom, area.right), ""
 
 
@@ -463,9 +451,13 @@ def _bind_input(binding: Binding, where: str, key: str, area: Area) -> None:
 def read_binding(book: Book) -> Binding:
     """Read the ``cypsxl`` mapping sheet and ``cypsxl.<key>`` names; problems are collected."""
     binding = Binding(book.name)
+    charts = {s.casefold() for s in getattr(book, "chart_sheets", list)()}
     sheets = {s.casefold(): s for s in book.sheet_names()}
+    sheets = {k: (v if k not in charts else _CHART + v) for k, v in sheets.items()}
     names = book.defined_names()
     mapping = sheets.get(MAPPING_SHEET)
+    if mapping is not None and mapping.startswith(_CHART):
+        mapping = None
     rows: list[list[Any]] = []
     if mapping is not None:
         rows = book.read(Area(mapping, 1, 1, MAPPING_ROWS, 3))

@@ -52,6 +52,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())  # whole on disk before it replaces anything
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
