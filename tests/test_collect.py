@@ -99,9 +99,10 @@ def test_consolidated_workbook(filled: Path, tmp_path: Path) -> None:
     code = main(["bids", "collect", str(filled), str(bad), "-q", "-o", str(out)])
     assert code == 3  # one file rejected, the rest still consolidated
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Bids", "Profiles", "Tables", "Errors"]
+    assert wb.sheetnames == ["Bids", "Profiles", "Tables", "Errors", "Chart"]
     assert set(wb["Bids"].tables) == {"Bids"} and set(wb["Profiles"].tables) == {"Profiles"}
-    assert set(wb["Tables"].tables) == {"Table1", "Table2"}
+    # the reference case's budget and MTFS gap are there: Tables 1-4
+    assert set(wb["Tables"].tables) == {"Table1", "Table2", "Table3", "Table4"}
     bids = wb["Bids"]
     rows = {bids.cell(r, 1).value: r for r in range(2, bids.max_row + 1)}
     # CYPS_9 net over all years: (0.900 - 0.330) + (0.450 - 0.715) + (0 - 0.825) x 2
@@ -111,12 +112,12 @@ def test_consolidated_workbook(filled: Path, tmp_path: Path) -> None:
     assert errors.cell(2, 1).value == "error" and "not an Excel workbook" in errors.cell(2, 5).value
     assert errors.cell(2, 6).hyperlink.target.endswith("returns/notes.xlsx")
     tables = wb["Tables"]
-    assert tables["A1"].value.startswith("Table 1")
+    assert tables["A4"].value.startswith("Table 1")
     t2 = {tables.cell(r, 1).value: r for r in range(1, tables.max_row + 1)}
     row = t2["CYPS_1A Foster Carer Payments Scheme, Support and Development"]  # whole title
     # CYPS_1A net 2017/18 = 1.276 - 1.374 = -0.098, the first negative year: payback 2
     assert tables.cell(row, 3).value == pytest.approx(-0.098, abs=1e-9)
-    assert tables.cell(row, 7).value == 2
+    assert tables.cell(row, 7).value == "2 (2017/18)"
     assert tables.cell(t2["CYPS_1B Therapeutic Service"], 7).value == "-"  # never negative
 
 

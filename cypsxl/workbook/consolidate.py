@@ -14,21 +14,27 @@ from typing import Any
 
 import numpy as np
 from openpyxl import Workbook
+from openpyxl.chart import Reference, Series
+from openpyxl.chart.data_source import StrRef
+from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..model import Results
-from ..report import results_tables
+from ..report import payback_label, results_tables
+from .printing import BOLD, FONT, NOTE, TITLE, fit_columns, print_setup, wrap_columns, write_grid
 from .reader import CollectResult
+from .report import chart_sheet, line_chart
 from .template import FIXED_TIMESTAMP, FMT_MONEY, put_text, save_deterministic
 
 __all__ = ["write_consolidated"]
 
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14, color="1F3864")
-_LINK = Font(color="0563C1", underline="single")
+_BOLD = BOLD
+_TITLE = TITLE
+_LINK = Font(name=FONT, color="0563C1", underline="single")
 
 
 def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None) -> None:
@@ -68,8 +74,7 @@ def _table(
 ) -> None:
     """Write a header and rows, and make them a native Excel table (if there are rows)."""
     _grid(ws, first_row, header, rows, formats)
-    for j, title in enumerate(header, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = max(12, min(60, len(title) + 4))
+    fit_columns(ws, minimum=10, maximum=60)
     if rows:
         ref = f"A{first_row}:{get_column_letter(len(header))}{first_row + len(rows)}"
         table = Table(displayName=name, ref=ref)
@@ -78,8 +83,8 @@ def _table(
     ws.freeze_panes = ws.cell(first_row + 1, 1)
 
 
-def _year(value: int | None) -> Any:
-    return value if value else "none"
+def _year(value: int, years: list[str]) -> str:
+    return payback_label(value, years)
 
 
 def _bids_sheet(ws: Worksheet, collected: CollectResult, results: Results | None) -> None:
@@ -98,6 +103,7 @@ def _bids_sheet(ws: Worksheet, collected: CollectResult, results: Results | None
     ]
     rows = []
     table = results.bids if results is not None else None
+    years = list(results.case.years) if results is not None else []
     for bid in collected.bids:
         figures: list[Any] = [None] * 5
         if table is not None and bid.ref in table.refs:
@@ -106,8 +112,8 @@ def _bids_sheet(ws: Worksheet, collected: CollectResult, results: Results | None
                 float(table.investment[i].sum()),
                 float(table.gross_saving[i].sum()),
                 float(table.net[i].sum()),
-                _year(int(table.payback_year[i])),
-                _year(int(table.breakeven_year[i])),
+                _year(int(table.payback_year[i]), years),
+                _year(int(table.breakeven_year[i]), years),
             ]
         rows.append(
             [
@@ -121,7 +127,8 @@ def _bids_sheet(ws: Worksheet, collected: CollectResult, results: Results | None
             ]
         )
     _table(ws, "Bids", header, rows, {6: FMT_MONEY, 7: FMT_MONEY, 8: FMT_MONEY})
-    ws.column_dimensions["B"].width = 50
+    widths = {1: 12, 2: 34, 3: 22, 4: 22, 5: 18, 6: 13, 7: 13, 8: 13, 9: 14, 10: 14, 11: 28}
+    wrap_columns(ws, widths)
 
 
 def _profiles_sheet(ws: Worksheet, results: Results) -> None:
@@ -140,9 +147,34 @@ def _profiles_sheet(ws: Worksheet, results: Results) -> None:
     _table(ws, "Profiles", ["Ref", "Measure", "Unit", *years], rows, fmts)
 
 
+def _has_budget(results: Results) -> bool:
+    """Whether the case behind the collection carries a CYPS budget and MTFS gap (from
+    ``--case`` or the reference case) rather than the zeros of a bids-only case."""
+    b = results.case.budget
+    return bool(np.any(b.net_budget) or b.pressures or np.any(results.case.mtfs.base_gap))
+
+
 def _report_sheet(ws: Worksheet, results: Results) -> None:
+    """Tables 1-4 as the Cabinet report lays them out (Tables 1 and 2 only when the case
+    has no budget), each a native Excel table, each starting a page."""
+    tables = results_tables(results)[:4]
+    if not _has_budget(results):
+        tables = tables[:2]
     row = 1
-    for n, text_table in enumerate(results_tables(results)[:2], start=1):
+    _put(ws, row, 1, "Investment bids: the report's tables (£m; savings in brackets)")
+    ws.cell(row, 1).font = _TITLE
+    shown = (
+        "Tables 1-4: the case's CYPS budget and MTFS funding gap with the collected bids."
+        if len(tables) == 4
+        else "Tables 1 and 2 only: no CYPS budget or MTFS gap was given (bids collect --case "
+        "CASE.toml adds Tables 3 and 4)."
+    )
+    _put(ws, row + 1, 1, shown)
+    ws.cell(row + 1, 1).font = NOTE
+    row += 3
+    for n, text_table in enumerate(tables, start=1):
+        if n > 1:
+            ws.row_breaks.append(Break(id=row - 1))  # each table starts a page
         _put(ws, row, 1, text_table.title)
         ws.cell(row, 1).font = _TITLE
         row += 1
@@ -155,24 +187,38 @@ def _report_sheet(ws: Worksheet, results: Results) -> None:
             ]
             for label, values, extra in text_table.rows
         ]
-        if n == 2:  # the sheet has room for whole titles, and the payback is a number
-            paybacks = results.bids.payback_year
-            for line, bid, year in zip(body, results.case.bids, paybacks, strict=False):
+        if n == 2:  # the sheet has room for whole titles
+            for line, bid in zip(body, results.case.bids, strict=False):
                 line[0] = f"{bid.ref} {bid.title}"
-                line[-1] = int(year) if year else "-"
-        fmts = {j: FMT_MONEY for j in range(2, len(text_table.columns) + 2)}
-        _grid(ws, row, header, body, fmts)
+        fmts = [None, *[FMT_MONEY] * len(text_table.columns)]
+        totals = range(text_table.total_from or len(body), len(body))
+        write_grid(ws, row, header, body, fmts, totals)
         ws.add_table(
             Table(
                 displayName=f"Table{n}",
                 ref=f"A{row}:{get_column_letter(len(header))}{row + len(body)}",
-                tableStyleInfo=TableStyleInfo(name="TableStyleLight9"),
+                tableStyleInfo=TableStyleInfo(name="TableStyleLight1", showRowStripes=False),
             )
         )
         row += len(body) + 3
-    ws.column_dimensions["A"].width = 55
-    for j in range(2, 12):
-        ws.column_dimensions[get_column_letter(j)].width = 12
+    fit_columns(ws, minimum=11, maximum=70, skip_rows=(1, 2))
+
+
+def _chart_sheet(wb: Workbook, results: Results) -> None:
+    """Each bid's cumulative net by year (one line a bid), from the Profiles sheet."""
+    profiles, n = wb["Profiles"], len(results.case.years)
+    chart = line_chart("Cumulative net by bid (£m)", "£m (below 0 = net saving)")
+    for i in range(len(results.bids.refs)):
+        row = 2 + 4 * i + 3  # the bid's fourth measure row: cumulative net
+        values = Reference(profiles, min_col=4, min_row=row, max_col=3 + n, max_row=row)
+        series = Series(values, title=None)
+        series.tx = SeriesLabel(strRef=StrRef(f"Profiles!$A${row}"))
+        series.smooth = False
+        chart.series.append(series)
+    chart.set_categories(Reference(profiles, min_col=4, min_row=1, max_col=3 + n, max_row=1))
+    chart.legend.position = "r"
+    chart_sheet(wb.create_sheet("Chart"), "Investment bids: cumulative net", [chart],
+                "Consolidated investment bids")  # fmt: skip
 
 
 def _link_target(file: str, sheet: str, cell: str, out_dir: Path) -> str:
@@ -200,8 +246,7 @@ def _errors_sheet(ws: Worksheet, collected: CollectResult, out_dir: Path) -> Non
         cell = ws.cell(i, 6)
         cell.hyperlink = _link_target(row[1], row[2], row[3], out_dir)
         cell.font = _LINK
-    ws.column_dimensions["B"].width = 40
-    ws.column_dimensions["E"].width = 90
+    wrap_columns(ws, {2: 34, 5: 70})
 
 
 def write_consolidated(path: str | Path, collected: CollectResult, results: Results | None) -> Path:
@@ -219,6 +264,12 @@ def write_consolidated(path: str | Path, collected: CollectResult, results: Resu
         _profiles_sheet(wb.create_sheet("Profiles"), results)
         _report_sheet(wb.create_sheet("Tables"), results)
     _errors_sheet(wb.create_sheet("Errors"), collected, target.parent)
+    if results is not None:
+        _chart_sheet(wb, results)
+    for ws in wb.worksheets:
+        if ws.title != "Chart":  # the chart sheet has its own one-page set-up
+            titles = None if ws.title == "Tables" else "1:1"
+            print_setup(ws, "Consolidated investment bids", titles)
     wb.properties.creator = "cypsxl"
     wb.properties.title = "Consolidated investment bids"
     wb.properties.created = FIXED_TIMESTAMP

@@ -35,6 +35,7 @@ __all__ = [
     "print_setup",
     "rule_total",
     "text_width",
+    "wrap_columns",
     "write_grid",
 ]
 
@@ -246,6 +247,28 @@ def write_grid(
     return Grid(top, top + 1, top + len(rows), width)
 
 
-def wrap(cell: Cell) -> None:
-    """Wrap the cell's text at the top of the cell."""
-    cell.alignment = _WRAP
+def wrap_columns(ws: Worksheet, widths: dict[int, float], first_row: int = 1) -> None:
+    """Give columns fixed widths and wrap their text, making each row from ``first_row``
+    tall enough for its longest wrapped cell (spreadsheets do not grow rows on opening).
+
+    >>> from openpyxl import Workbook
+    >>> ws = Workbook().active
+    >>> ws["A1"] = "word " * 12
+    >>> wrap_columns(ws, {1: 20}); ws.row_dimensions[1].height
+    45.0
+    """
+    for col, width in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for r in range(first_row, ws.max_row + 1):
+        lines = 1
+        for col, width in widths.items():
+            cell = ws.cell(r, col)
+            if cell.value is None:
+                continue
+            cell.alignment = _WRAP
+            font = cell.font
+            text = display_text(cell.value, cell.number_format)
+            need = text_width(text, bool(font and font.b)) + 1.0
+            lines = max(lines, math.ceil(need / max(width - 1.0, 1.0)))
+        if lines > 1:
+            ws.row_dimensions[r].height = 15.0 * lines
