@@ -9,7 +9,7 @@ what they show. No finance rules: the caller gives the values.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -247,7 +247,7 @@ def write_grid(
     return Grid(top, top + 1, top + len(rows), width)
 
 
-def wrap_columns(ws: Worksheet, widths: dict[int, float], first_row: int = 1) -> None:
+def wrap_columns(ws: Worksheet, widths: Mapping[int, float], first_row: int = 1) -> None:
     """Give columns fixed widths and wrap their text, making each row from ``first_row``
     tall enough for its longest wrapped cell (spreadsheets do not grow rows on opening).
 
