@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import sysconfig
+from pathlib import Path
 
 import pytest
 
@@ -180,10 +183,9 @@ def test_version_and_help():
 
 
 def test_console_script_matches_module():
-    import shutil
-
-    exe = shutil.which("cypsxl")
-    assert exe is not None, "the console script is installed with the package"
+    # The script pip installed beside this interpreter, whatever PATH says.
+    exe = Path(sysconfig.get_path("scripts")) / ("cypsxl.exe" if os.name == "nt" else "cypsxl")
+    assert exe.is_file(), f"the console script is installed with the package: {exe}"
     direct = subprocess.run([exe, "run", "--json"], capture_output=True, text=True, timeout=60)
     assert direct.returncode == 0
     assert json.loads(direct.stdout) == json.loads(cli("run", "--json").stdout)
