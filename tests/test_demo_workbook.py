@@ -52,7 +52,8 @@ def test_regenerated_demo_is_identical(tmp_path: Path, suffix: str) -> None:
 def test_demo_sheets_and_xlsm_macros() -> None:
     wb = openpyxl.load_workbook(WORKBOOKS / f"{DEMO_NAME}.xlsx")
     assert wb.sheetnames == [
-        "Inputs", "Bids", "Outputs", "Bid summary", "Checks", "What if", "cypsxl", "xlwings.conf"
+        "Inputs", "Bids", "Outputs", "Bid summary", "Checks", "What if", "cypsxl", "xlwings.conf",
+        "Charts",
     ]  # fmt: skip
     conf = wb["xlwings.conf"]
     assert (conf["A1"].value, conf["B1"].value) == ("UDF Modules", "cypsxl.excel.functions")

@@ -72,7 +72,8 @@ def test_demo_outputs_are_the_engines_figures(published) -> None:
         np.testing.assert_allclose(
             r[2:7], published["table2_bid_net"][r[0]], atol=published["tolerance"]
         )
-        assert r[7] == published["bid_payback_year"].get(r[0], "none")
+        year = published["bid_payback_year"].get(r[0])  # 2 -> "2 (2017/18)", the 2nd year
+        assert r[7] == (f"{year} ({RESULTS.case.years[year - 1]})" if year else "none")
     # Table 4 revised gap, 2017/18-2019/20: 24.130, 7.854, 18.863 (reference report)
     np.testing.assert_allclose(
         block(wb, "Outputs!C29:E29")[0],

@@ -21,16 +21,21 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.styles import Font, PatternFill
+from openpyxl.chart import Reference
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.formula import ArrayFormula
-from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..casefile import reference_case
 from ..model import Case
-from ..workbook.binding import MAPPING_SHEET, OpenpyxlBook
+from ..workbook.binding import MAPPING_SHEET, Area, OpenpyxlBook
 from ..workbook.files import save_deterministic
+from ..workbook.printing import HEADING, RAG_FILLS, print_setup, rule_total
+from ..workbook.report import bar_chart, chart_sheet
 from .refresh import refresh
 
 __all__ = [
@@ -50,7 +55,8 @@ _DOC_TIME = dt.datetime(2016, 11, 23, 9, 0, 0)
 MONEY = '#,##0.000;(#,##0.000);"-"'
 POUNDS = '#,##0;(#,##0);"-"'
 INPUT_FILL = PatternFill("solid", fgColor="DDEBF7")
-BOLD = Font(bold=True)
+BOLD = Font(name="Calibri", bold=True)
+WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 
 #: The mapping sheet of the demo: key, range, what it is.
 MAPPING: list[tuple[str, str, str]] = [
@@ -106,7 +112,7 @@ def _row(ws: Worksheet, row: int, label: str, unit: str, values: Sequence[Any], 
 def _inputs_sheet(ws: Worksheet, case: Case) -> None:
     b, a = case.budget, case.assumptions
     ws["A1"] = f"{case.name}: CYPS inputs"
-    ws["A1"].font = Font(bold=True, size=13)
+    ws["A1"].font = Font(name="Calibri", bold=True, size=13)
     ws["A2"] = "Money in £m unless the units column says otherwise. Blue cells are inputs."
     ws.cell(4, 1, "Year").font = BOLD
     ws.cell(5, 1, "MTFS year").font = BOLD
@@ -153,7 +159,7 @@ _BID_HEAD = ("ref", "title", "service_area", "current_budget", "line", "unit")
 
 def _bids_sheet(ws: Worksheet, case: Case) -> None:
     ws["A1"] = "Investment bids: one row per bid and line, years across (blank years are 0)"
-    ws["A1"].font = Font(bold=True, size=13)
+    ws["A1"].font = Font(name="Calibri", bold=True, size=13)
     for j, h in enumerate((*_BID_HEAD, *case.years)):
         ws.cell(3, 1 + j, h).font = BOLD
     row = 4
@@ -198,7 +204,7 @@ def _what_if_sheet(ws: Worksheet, case: Case) -> None:
     last = openpyxl.utils.get_column_letter(2 + n)
     last_m = openpyxl.utils.get_column_letter(2 + m)
     ws["A1"] = "What if: live cypsxl functions (need Python and the xlwings add-in)"
-    ws["A1"].font = Font(bold=True, size=13)
+    ws["A1"].font = Font(name="Calibri", bold=True, size=13)
     ws["A2"] = (
         "Without Python these cells show #NAME?; the tables on Outputs hold plain values. "
         "Blue cells are yours to change."
@@ -273,20 +279,106 @@ def _formats(wb: Workbook) -> None:
         for row in ws.iter_rows(min_row=1, max_row=80, min_col=2, max_col=12):
             for cell in row:
                 cell.number_format = MONEY
-    wb["Bid summary"].column_dimensions["B"].width = 44
-    wb["Outputs"].column_dimensions["B"].width = 14
-    wb["Checks"].column_dimensions["A"].width = 66
-    wb["Checks"].column_dimensions["E"].width = 22
-    wb["Checks"].column_dimensions["F"].width = 66
+    widths = {
+        "Outputs": {"A": 36, "B": 30, "C": 11, "D": 11, "E": 11, "F": 11, "G": 11, "H": 14,
+                    "I": 16},
+        "Bid summary": {"A": 10, "B": 50, "C": 36, "D": 12, "E": 13, "F": 11, "G": 14, "H": 16},
+        "Checks": {"A": 68, "B": 11, "C": 9, "D": 2, "E": 21, "F": 34},
+    }  # fmt: skip
+    for name, cols in widths.items():
+        for col, width in cols.items():
+            wb[name].column_dimensions[col].width = width
     for ws in wb.worksheets:  # A4 landscape, one page wide, the sheet's name in the header
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        ws.oddHeader.left.text = "cypsxl demo MTFS workbook"
-        ws.oddHeader.right.text = "&A"
-        ws.oddFooter.right.text = "Page &P of &N"
+        print_setup(ws, "cypsxl demo MTFS workbook")
+        ws.print_options.horizontalCentered = False
+
+
+#: The outputs' rows ruled off as totals, counted from the foot of each table (1 = last).
+_TOTALS = {
+    "output_table1": (1, 2),
+    "output_table2": (1,),
+    "output_table3": (1,),
+    "output_table4": (2,),
+    "output_bid_summary": (1,),
+}
+#: Longest bid title Table 2's column B (30 wide, also a year column) shows on one line.
+_TITLE_CHARS = 32
+#: Leading label columns of each output (the rest are figures, their headings right-aligned).
+_LABEL_COLS = {"output_table2": 2, "output_bid_summary": 3, "output_checks": 1}
+
+
+def _style_outputs(wb: Workbook, written: dict[str, Area]) -> None:
+    """Headings bold and ruled, figures' headings right-aligned, totals ruled off,
+    long titles wrapped, payback years right-aligned - on the tables a refresh wrote."""
+    for key, area in written.items():
+        ws = wb[area.sheet]
+        if key == "output_run_stamp":
+            ws.cell(area.top, area.left).font = HEADING
+            for r in range(area.top + 1, area.bottom + 1):
+                ws.cell(r, area.left + 1).alignment = WRAP_TOP
+                ws.cell(r, area.left).alignment = Alignment(vertical="top")
+            ws.row_dimensions[area.top + 3].height = 30  # the 64-character hash, two lines
+            continue
+        if key == "output_checks":  # status: OK green, anything else red
+            status = f"{get_column_letter(area.right)}{area.top + 1}:"
+            status += f"{get_column_letter(area.right)}{area.bottom}"
+            first = f"{get_column_letter(area.right)}{area.top + 1}"
+            ws.conditional_formatting.add(
+                status,
+                FormulaRule(formula=[f'{first}="OK"'], fill=RAG_FILLS["green"], stopIfTrue=True),
+            )
+            ws.conditional_formatting.add(
+                status, FormulaRule(formula=[f'{first}<>"OK"'], fill=RAG_FILLS["red"])
+            )
+        head = area.top if key == "output_checks" else area.top + 1
+        if key != "output_checks":
+            ws.cell(area.top, area.left).font = HEADING
+        labels = _LABEL_COLS.get(key, 1)
+        for c in range(area.left, area.right + 1):
+            cell = ws.cell(head, c)
+            cell.font = BOLD
+            cell.border = Border(bottom=Side(style="thin"))
+            if c >= area.left + labels:
+                cell.alignment = Alignment(horizontal="right", wrap_text=True)
+        for r in range(head + 1, area.bottom + 1):
+            for c in range(area.left + labels, area.right + 1):
+                ws.cell(r, c).alignment = Alignment(horizontal="right", vertical="top")
+            ws.cell(r, area.left).alignment = Alignment(vertical="top")
+            title = ws.cell(r, area.left + 1)
+            if key == "output_table2" and len(str(title.value or "")) > _TITLE_CHARS:
+                title.alignment = WRAP_TOP  # two lines in a column as wide as a year's 3
+                ws.row_dimensions[r].height = 30
+        for up in _TOTALS.get(key, ()):
+            rule_total(ws, area.bottom + 1 - up, area.left, area.right)
+        if key == "output_table2" and area.top > 1:  # Table 2 starts a page, kept whole
+            ws.row_breaks.append(Break(id=area.top - 1))
+
+
+def _charts_sheet(wb: Workbook, case: Case, written: dict[str, Area]) -> None:
+    """Revised vs base funding gap (Table 4) and funding support (Table 1), linked to the
+    tables on Outputs so a refresh moves them."""
+    t1, t4 = written["output_table1"], written["output_table4"]
+    out = wb[t1.sheet]
+    m, n = case.n_mtfs, case.n_years
+    gap = bar_chart("Funding gap by MTFS year: base and revised (£m)", "£m")
+    for row in (t4.top + 2, t4.top + 4):  # base and revised rows of Table 4
+        ref = Reference(wb[t4.sheet], min_col=1, min_row=row, max_col=1 + m, max_row=row)
+        gap.add_data(ref, from_rows=True, titles_from_data=True)
+    gap.set_categories(
+        Reference(wb[t4.sheet], min_col=2, min_row=t4.top + 1, max_col=1 + m, max_row=t4.top + 1)
+    )
+    support = bar_chart("CYPS funding support by year (£m)", "£m")
+    last = t1.bottom
+    support.add_data(
+        Reference(out, min_col=1, min_row=last, max_col=1 + n, max_row=last),
+        from_rows=True,
+        titles_from_data=True,
+    )
+    support.set_categories(
+        Reference(out, min_col=2, min_row=t1.top + 1, max_col=1 + n, max_row=t1.top + 1)
+    )
+    chart_sheet(wb["Charts"], "Funding gap and funding support", [gap, support],
+                "cypsxl demo MTFS workbook")  # fmt: skip
 
 
 def build_demo(case: Case | None = None, wb: Workbook | None = None) -> Workbook:
@@ -302,10 +394,10 @@ def build_demo(case: Case | None = None, wb: Workbook | None = None) -> Workbook
         for ws, name in zip(wb.worksheets[:2], ("Inputs", "xlwings.conf"), strict=False):
             ws.delete_rows(1, ws.max_row)
             ws.title = name
-    for name in [*sheets, "xlwings.conf"]:
+    for name in [*sheets, "xlwings.conf", "Charts"]:
         if name not in wb.sheetnames:
             wb.create_sheet(name)
-    for i, name in enumerate([*sheets, "xlwings.conf"]):
+    for i, name in enumerate([*sheets, "xlwings.conf", "Charts"]):
         wb.move_sheet(name, i - wb.sheetnames.index(name))
     _inputs_sheet(wb["Inputs"], case)
     _bids_sheet(wb["Bids"], case)
@@ -313,7 +405,9 @@ def build_demo(case: Case | None = None, wb: Workbook | None = None) -> Workbook
     _what_if_sheet(wb["What if"], case)
     _xlwings_conf(wb["xlwings.conf"])
     _formats(wb)
-    refresh(OpenpyxlBook(wb, name=f"{DEMO_NAME}.xlsx"), now=DEMO_TIME)
+    written = refresh(OpenpyxlBook(wb, name=f"{DEMO_NAME}.xlsx"), now=DEMO_TIME).written
+    _style_outputs(wb, written)
+    _charts_sheet(wb, case, written)
     wb.calculation.fullCalcOnLoad = True
     wb.properties.creator = "cypsxl"
     wb.properties.lastModifiedBy = "cypsxl"

@@ -27,6 +27,7 @@ from .._version import __version__
 from ..casefile import case_from_dict, case_to_dict
 from ..errors import CaseError, Problem
 from ..model import Case, Results, run_case
+from ..report import payback_label
 from ..workbook.binding import (
     MAPPING_SHEET,
     MAX_COLUMN,
@@ -101,8 +102,10 @@ def _floats(values: Any) -> list[float]:
     return [float(v) + 0.0 for v in np.asarray(values, dtype=np.float64).ravel()]
 
 
-def _year(value: Any) -> int | str:
-    return int(value) or "none"
+def _year(value: Any, years: list[str]) -> str:
+    """A payback or break-even year as the report prints it, ``2 (2017/18)``, or ``none``
+    (a word: a lone ``-`` would be escaped as a formula sign by Office.js writers)."""
+    return payback_label(int(value), years) if int(value) else "none"
 
 
 def _label(key: str) -> str:
@@ -133,8 +136,8 @@ def _table2(r: Results) -> Rows:
                 bid.ref,
                 bid.title,
                 *_floats(t.net[i]),
-                _year(t.payback_year[i]),
-                _year(t.breakeven_year[i]),
+                _year(t.payback_year[i], years),
+                _year(t.breakeven_year[i], years),
             ]
         )
     rows.append(["Total", None, *_floats(t.net.sum(axis=0)), None, None])
@@ -170,7 +173,7 @@ def _table4(r: Results) -> Rows:
 
 
 def _bid_summary(r: Results) -> Rows:
-    t = r.bids
+    t, years = r.bids, list(r.case.years)
     rows: Rows = [["Bid summary (£m, all years)", *[None] * 7]]
     rows.append(
         [
@@ -193,8 +196,8 @@ def _bid_summary(r: Results) -> Rows:
                 float(t.investment[i].sum()),
                 float(t.gross_saving[i].sum()),
                 float(t.net[i].sum()),
-                _year(t.payback_year[i]),
-                _year(t.breakeven_year[i]),
+                _year(t.payback_year[i], years),
+                _year(t.breakeven_year[i], years),
             ]
         )
     rows.append(
