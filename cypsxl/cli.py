@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from ._version import __version__
-from .errors import CaseError
+from .errors import CaseError, printable
 
 __all__ = [
     "COMMANDS",
@@ -67,7 +67,7 @@ class InputError(Exception):
 def print_problems(exc: CaseError) -> None:
     """One ``error:`` line per problem on stderr, as every command reports bad input."""
     for problem in exc.problems:
-        print(f"error: {problem}", file=sys.stderr)
+        print(f"error: {printable(str(problem))}", file=sys.stderr)
 
 
 def _needed(argv: Sequence[str] | None) -> list[str]:
@@ -121,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_problems(exc)
         return EXIT_BAD_INPUT
     except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         return EXIT_OK

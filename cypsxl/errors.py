@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["CaseError", "Problem", "ProblemList"]
+__all__ = ["CaseError", "Problem", "ProblemList", "printable"]
+
+
+def printable(text: str) -> str:
+    r"""``text`` safe for a terminal or a log: control and invisible format characters
+    (escape sequences, line breaks, zero-width spaces, direction overrides) and bytes
+    that are not valid UTF-8 in a file name are shown escaped, never acted on.
+
+    >>> printable("bid\nerror: forged"), printable("\x1b[2Jx.xlsx"), printable("A\u200bB")
+    ('bid\\nerror: forged', '\\x1b[2Jx.xlsx', 'A\\u200bB')
+    >>> printable("caf\udce9.xlsx"), printable("Café £m")
+    ('caf\\udce9.xlsx', 'Café £m')
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else ascii(ch)[1:-1] for ch in text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from ..model.case import (
     ScenarioSettings,
     Uncertainty,
 )
-from ..model.scenarios import DEFAULT_SCENARIOS, DISTRIBUTIONS, INPUTS
+from ..model.scenarios import DEFAULT_SCENARIOS, DISTRIBUTIONS, INPUTS, MAX_SCENARIOS
 from ._checker import _Checker, _table, show
 
 _SCENARIO_KEYS = {"n", "seed", "payback_within_years", "sensitivity_percent"}
@@ -149,6 +149,9 @@ def _scenarios(ck: _Checker, doc: Mapping[str, Any]) -> ScenarioSettings:
     where = "[scenarios]"
     ck.unknown(path, where, table, _SCENARIO_KEYS)
     n = _whole(ck, path, where, table, "n", 1)
+    if n is not None and n > MAX_SCENARIOS:
+        ck.add(path, where, "n", f"expected at most {MAX_SCENARIOS:,} scenarios, got {n:,}")
+        n = None
     seed = _whole(ck, path, where, table, "seed", 0)
     within = _whole(ck, path, where, table, "payback_within_years", 1)
     share = ck.number(

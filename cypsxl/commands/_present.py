@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..cli import InputError
 from ..model import OptimismBias
 
 __all__ = [
@@ -37,13 +38,25 @@ PAYBACK_NOTES = (
 def print_json(doc: Mapping[str, Any]) -> None:
     """Write a command's JSON document to standard output (indented, non-ASCII kept).
 
+    NaN and infinity are not JSON: a document holding one is refused whole (exit 2),
+    never printed as ``NaN`` or ``Infinity``.
+
     >>> print_json({"gap": "£m"})
     {
       "gap": "£m"
     }
+    >>> print_json({"gap": float("inf")})
+    Traceback (most recent call last):
+    ...
+    cypsxl.cli.InputError: a result is not a finite number (NaN or infinity); nothing was printed
     """
-    json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    try:
+        text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        raise InputError(
+            "a result is not a finite number (NaN or infinity); nothing was printed"
+        ) from None
+    sys.stdout.write(text + "\n")
 
 
 def json_number(value: Any) -> float | None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
+import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,12 +14,15 @@ from typing import Any, TextIO
 
 from ..casefile import dump_case, load_case, parse_case
 from ..cli import EXIT_OK, EXIT_PARTIAL, InputError
+from ..errors import printable
 from ..model import Case, CypsBudget, Mtfs, Results, run_case
 from ..model.case import frozen_map
+from ..model.limits import larger_than_budget
 from ..report import fmt_money, payback_label, results_to_dict
 from ..workbook.consolidate import write_consolidated
-from ..workbook.files import atomic_write_bytes
-from ..workbook.reader import CollectResult, collect_bids, find_workbooks
+from ..workbook.files import _mode_for
+from ..workbook.reader import CellProblem, CollectResult, Rejected, collect_bids, find_workbooks
+from ._present import print_json
 from .template import parse_years
 
 __all__ = ["ProgressBar", "register"]
@@ -29,8 +33,11 @@ Fields are found by defined name; every calculated figure is recomputed by the e
 a file whose saved results disagree (a formula typed over) is rejected. One bad file
 never stops the run.
 
-exit codes: 0 every file accepted; 3 some files rejected (outputs still written);
-            2 bad usage (no workbooks found, a bad --case).
+exit codes: 0 every file accepted; 3 some files rejected (outputs still written;
+            no case file when no bid was accepted); 2 bad usage (a path that does not
+            exist, no workbooks found, a bad --case, an output that exists without
+            --force or that would overwrite an input). Outputs are written whole or
+            not at all; --workers is capped at the cores.
 
 examples:
   cypsxl bids collect returns/                        summary and every problem, by cell
@@ -67,10 +74,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     c.add_argument(
         "--years",
-        help="years every bid must have, e.g. 2016/17:2020/21 "
-        "(default: the base case's with --case/--case-out, else the most common)",
+        help="the collection's years, e.g. 2016/17:2020/21; a bid whose years lie within "
+        "them is kept with zeros in its other years (default: the base case's with "
+        "--case/--case-out, else the most common)",
     )
-    c.add_argument("--workers", type=int, help="processes to use (default: every core)")
+    c.add_argument(
+        "--workers", type=int, help="processes to use (default and most: every core, up to 8)"
+    )
+    c.add_argument("--force", action="store_true", help="replace existing -o / --case-out files")
     c.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     c.set_defaults(func=_collect)
     p.set_defaults(func=lambda args: _usage(p))
@@ -128,11 +139,13 @@ def _base(args: argparse.Namespace) -> tuple[Case, bool]:
     return load_case(args.case), binding
 
 
-def _case_for(base: Case, collected: CollectResult) -> Case:
+def _case_for(base: Case, collected: CollectResult, named: bool = True) -> Case:
     """The base case with its bids replaced by the collected ones (a minimal case if the
-    collected years are not the base case's)."""
+    collected years are not the base case's); ``named=False`` (no --case given) names
+    it "Collected bids" rather than after the reference case it borrows from."""
     if tuple(collected.years) == tuple(base.years):
-        return dataclasses.replace(base, bids=tuple(collected.bids))
+        case = dataclasses.replace(base, bids=tuple(collected.bids))
+        return case if named else dataclasses.replace(case, name="Collected bids")
     n = len(collected.years)
     return Case(
         name="Collected bids",
@@ -177,36 +190,139 @@ def _summary(collected: CollectResult, results: Results | None, out: TextIO) -> 
         for i, ref in enumerate(t.refs):
             label = payback_label(t.payback_year[i], results.case.years)
             out.write(
-                f"{ref:<12}{fmt_money(t.net[i].sum()):>20}{label:>13}  {collected.files[ref]}\n"
+                printable(
+                    f"{ref:<12}{fmt_money(t.net[i].sum()):>20}{label:>13}  {collected.files[ref]}"
+                )
+                + "\n"
             )
     for level, group in (("error", collected.rejected), ("warning", collected.warnings)):
         for r in group:
             for e in r.errors:
                 where = f"{e.sheet}!{e.cell}: " if e.cell else (f"{e.sheet}: " if e.sheet else "")
-                out.write(f"{level}: {r.file}: {where}{e.message}\n")
+                out.write(printable(f"{level}: {r.file}: {where}{e.message}") + "\n")
 
 
-def _write_case(path: Path, case: Case) -> None:
+def _case_text(path: Path, case: Case) -> bytes:
     text = dump_case(case)
     parse_case(text, str(path))  # what is written must be a case `cypsxl run` accepts
-    atomic_write_bytes(path, text.encode("utf-8"))
+    return text.encode("utf-8")
+
+
+def _existing_parent(path: Path) -> Path:
+    parent = path.absolute().parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    return parent
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _check_outputs(args: argparse.Namespace, inputs: list[Path]) -> list[Path]:
+    """Every output destination, checked before anything is read or written: not a
+    folder, not an input (a bid, the --case file, the other output), not an existing file
+    unless --force, in a folder that can be written to."""
+    outputs = [Path(v) for v in (args.output, args.case_out) if v]
+    if len(outputs) == 2 and (
+        outputs[0].absolute() == outputs[1].absolute() or _same_file(*outputs)
+    ):
+        raise InputError(f"-o and --case-out both name {outputs[0]}; give two files")
+    protected = [*inputs, *([Path(args.case)] if args.case else [])]
+    for out in outputs:
+        if out.is_dir():
+            raise InputError(f"{out} is a folder; expected a file name")
+        for src in protected:
+            if out.absolute() == src.absolute() or _same_file(out, src):
+                raise InputError(f"{out} is one of the inputs; it is never overwritten")
+        if (out.exists() or out.is_symlink()) and not args.force:
+            raise InputError(f"{out} exists; give --force to replace it")
+        parent = _existing_parent(out)
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise InputError(f"cannot write {out}: the folder {parent} is not writable")
+    return outputs
+
+
+def _write_all(writers: list[tuple[Path, Callable[[Path], object]]]) -> None:
+    """Write every output to a temporary file beside it, then rename each into place, so
+    an output is whole or absent (a failure removes every temporary file)."""
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for target, write in writers:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(
+                prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent
+            )
+            os.close(fd)
+            temps.append((Path(name), target))
+            write(Path(name))
+            os.chmod(name, _mode_for(target))
+        for tmp, target in temps:
+            os.replace(tmp, target)
+    except OSError as exc:
+        raise InputError(f"cannot write {exc.filename or 'the outputs'}: {exc.strerror}") from None
+    finally:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+
+
+def _display(collected: CollectResult) -> CollectResult:
+    """The collection with every file name made safe to store in a workbook (bytes that are
+    not UTF-8 in a name become U+FFFD)."""
+
+    def clean(name: str) -> str:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+    def problems(items: list[Rejected]) -> list[Rejected]:
+        return [
+            Rejected(clean(r.file), [dataclasses.replace(e, file=clean(e.file)) for e in r.errors])
+            for r in items
+        ]
+
+    return dataclasses.replace(
+        collected,
+        files={k: clean(v) for k, v in collected.files.items()},
+        rejected=problems(collected.rejected),
+        warnings=problems(collected.warnings),
+        skipped=[clean(f) for f in collected.skipped],
+    )
+
+
+def _budget_warnings(collected: CollectResult, case: Case) -> CollectResult:
+    """Add a warning to a bid's file where its investment or gross saving in a year is
+    larger than the whole CYPS net budget of that year (accepted, but most likely wrong)."""
+    found: dict[str, list[CellProblem]] = {}
+    for ref, key, _, message in larger_than_budget(case):
+        file = collected.files.get(ref)
+        if file is not None:
+            label = "funding sought" if key == "investment" else "gross saving"
+            found.setdefault(file, []).append(CellProblem(file, "Bid", "", f"{label}: {message}"))
+    if not found:
+        return collected
+    warnings = {w.file: list(w.errors) for w in collected.warnings}
+    for file, extra in found.items():
+        warnings.setdefault(file, []).extend(extra)
+    return dataclasses.replace(
+        collected, warnings=[Rejected(f, errs) for f, errs in warnings.items()]
+    )
 
 
 def _collect(args: argparse.Namespace) -> int:
-    files, locks, missing = find_workbooks(args.paths)
-    if not files and not missing:
+    unreadable: list[tuple[str, str]] = []
+    files, locks, missing = find_workbooks(args.paths, unreadable)
+    if missing:
+        raise InputError(f"{', '.join(missing)}: no such file or folder")
+    if not files and not unreadable:
         what = f" ({len(locks)} Excel lock file(s) skipped)" if locks else ""
         raise InputError(f"no workbooks found in {', '.join(args.paths)}{what}")
     if args.workers is not None and args.workers < 1:
         raise InputError("--workers must be 1 or more")
-    for option in ("output", "case_out"):
-        value = getattr(args, option)
-        if value and Path(value).is_dir():
-            raise InputError(f"{value} is a folder; expected a file name")
+    _check_outputs(args, files)
     base, binding = _base(args)
     years = parse_years(args.years) if args.years else (base.years if binding else None)
-    if binding and tuple(years or ()) != tuple(base.years):
-        raise InputError(f"--years must be the base case's years: {', '.join(base.years)}")
     bar = _progress(args)
     report: Callable[[int, int], None] = bar
     try:
@@ -215,15 +331,30 @@ def _collect(args: argparse.Namespace) -> int:
         )
     finally:
         bar.close()
-    case = _case_for(base, collected)
+    case = _case_for(base, collected, named=bool(args.case))
+    collected = _budget_warnings(collected, case)
     results = run_case(case) if collected.bids else None
+    writers: list[tuple[Path, Callable[[Path], object]]] = []
+    shown = _display(collected)
     if args.output:
-        write_consolidated(args.output, collected, results)
-    if args.case_out:
-        _write_case(Path(args.case_out), case)
+        writers.append((Path(args.output), lambda tmp: write_consolidated(tmp, shown, results)))
+    if args.case_out and collected.bids:
+        text = _case_text(Path(args.case_out), case)
+        writers.append((Path(args.case_out), lambda tmp: tmp.write_bytes(text)))
+    _write_all(writers)
     if args.json:
-        json.dump(_json(collected, results), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        print_json(_json(collected, results))
     else:
         _summary(collected, results, sys.stdout)
-    return EXIT_PARTIAL if collected.rejected else EXIT_OK
+    if args.case_out and not collected.bids:
+        print(
+            printable(f"error: no bid was accepted, so no case was written to {args.case_out}"),
+            file=sys.stderr,
+        )
+    elif args.case_out and not args.case:
+        print(
+            f"note: {args.case_out} takes its budget, pressures and MTFS gap from the "
+            f"reference case ({base.name}); give --case to use your own",
+            file=sys.stderr,
+        )
+    return EXIT_PARTIAL if collected.rejected or (args.case_out and not collected.bids) else EXIT_OK

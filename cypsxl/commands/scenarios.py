@@ -10,7 +10,7 @@ from typing import Any, TextIO
 from ..casefile import load_case
 from ..cli import InputError
 from ..model import Case, ScenarioResults, ScenarioSummary, Uncertainty, monte_carlo
-from ..model.scenarios import uncertain_bids
+from ..model.scenarios import max_scenarios, uncertain_bids
 from ..report import case_heading, case_keys, fmt_money
 from ._present import PAYBACK_NOTES, fmt_chance, json_numbers, print_json, render
 
@@ -73,6 +73,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.payback_years is not None and args.payback_years < 1:
         raise InputError(f"--payback-years: expected a whole number >= 1, got {args.payback_years}")
     case = load_case(args.case)
+    n = case.scenarios.n if args.n is None else args.n
+    if n > (most := max_scenarios(case)):
+        where = "-n" if args.n is not None else f"{args.case}: [scenarios] n"
+        raise InputError(
+            f"{where}: {n:,} scenarios is more than can run in bounded memory for this case "
+            f"({len(case.bids)} bids, {case.n_years} years): at most {most:,}"
+        )
     results = monte_carlo(
         case, args.n, args.seed, args.payback_years, progress=_progress(sys.stderr)
     )

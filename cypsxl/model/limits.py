@@ -19,12 +19,16 @@ import math
 import re
 from collections.abc import Sequence
 
+from .case import Case
+
 __all__ = [
     "MAX_MAGNITUDE",
     "MAX_REF_CHARS",
     "PLAUSIBLE_MONEY_M",
     "REF_PATTERN",
     "implausible_money",
+    "larger_than_budget",
+    "plausibility_warnings",
     "ref_problem",
     "within_bounds",
 ]
@@ -79,3 +83,65 @@ def implausible_money(values: Sequence[float | None]) -> list[int]:
     [1, 3]
     """
     return [i for i, v in enumerate(values) if v is not None and abs(v) > PLAUSIBLE_MONEY_M]
+
+
+def larger_than_budget(case: Case) -> list[tuple[str, str, int, str]]:
+    """(ref, key, year index, message) where a bid's investment or gross saving in a
+    year is larger than the whole CYPS net budget of that year.
+
+    >>> from cypsxl.model import Assumptions, Bid, CypsBudget, Mtfs
+    >>> c = Case("x", ("2025/26",), ("2025/26",), Assumptions(), CypsBudget((80.0,), {}),
+    ...          (Bid(ref="B1", title="t", investment=(250.0,)),), (), Mtfs((0.0,)))
+    >>> larger_than_budget(c)
+    [('B1', 'investment', 0, '£250m in 2025/26 is more than the CYPS net budget of £80m that year')]
+    """
+    out: list[tuple[str, str, int, str]] = []
+    budget = case.budget.net_budget
+    for bid in case.bids:
+        for key, row in (("investment", bid.investment), ("gross_saving", bid.gross_saving)):
+            for k, value in enumerate(row or ()):
+                if k < len(budget) and budget[k] > 0 and abs(value) > budget[k]:
+                    out.append(
+                        (
+                            bid.ref,
+                            key,
+                            k,
+                            f"£{value:,.0f}m in {case.years[k]} is more than the CYPS net "
+                            f"budget of £{budget[k]:,.0f}m that year",
+                        )
+                    )
+    return out
+
+
+def plausibility_warnings(case: Case) -> list[tuple[str, str, int | None, str]]:
+    """Figures of a case that are accepted but most likely wrong, as (where, key, index,
+    message): a bid's money (£m) above :data:`PLAUSIBLE_MONEY_M` (pounds typed where £m
+    is asked), and :func:`larger_than_budget`.
+
+    >>> from cypsxl.model import Assumptions, Bid, CypsBudget, Mtfs
+    >>> c = Case("x", ("2025/26",), ("2025/26",), Assumptions(), CypsBudget((80.0,), {}),
+    ...          (Bid(ref="B1", title="t", investment=(250000.0,)),), (), Mtfs((0.0,)))
+    >>> for w in plausibility_warnings(c): print(w[3])
+    £250,000m in 2025/26 is more than £1,000m: is it in pounds? Case money is in £m
+    £250,000m in 2025/26 is more than the CYPS net budget of £80m that year
+    """
+    out: list[tuple[str, str, int | None, str]] = []
+    pounds = "is it in pounds? Case money is in £m"
+    for bid in case.bids:
+        for key, row in (("investment", bid.investment), ("gross_saving", bid.gross_saving)):
+            for k in implausible_money(row or ()):
+                out.append(
+                    (
+                        f"bid {bid.ref}",
+                        key,
+                        k,
+                        f"£{(row or ())[k]:,.0f}m in {case.years[k]} is more than "
+                        f"£{PLAUSIBLE_MONEY_M:,.0f}m: {pounds}",
+                    )
+                )
+        current = bid.current_budget
+        if current is not None and abs(current) > PLAUSIBLE_MONEY_M:
+            message = f"£{current:,.0f}m is more than £{PLAUSIBLE_MONEY_M:,.0f}m: {pounds}"
+            out.append((f"bid {bid.ref}", "current_budget", None, message))
+    out += [(f"bid {ref}", key, k, message) for ref, key, k, message in larger_than_budget(case)]
+    return out

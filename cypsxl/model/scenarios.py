@@ -58,6 +58,13 @@ __all__ = [
 
 DEFAULT_SCENARIOS = 10_000
 CHUNK = 10_000
+#: The most scenarios one run may ask for (a case's ``n`` or ``-n``).
+MAX_SCENARIOS = 1_000_000
+#: Memory the kept results of one run may take (each scenario keeps its net saving,
+#: funding support and gap by year, and each bid's NPV and payback years), in bytes.
+MAX_SAMPLE_BYTES = 800_000_000
+#: Values (scenarios x bids x years) one chunk of scenarios works on at once.
+CHUNK_VALUES = 2_000_000
 PERCENTILES = (10.0, 50.0, 90.0)
 BID_INPUTS = (
     "delivery",
@@ -280,9 +287,35 @@ def _concat(parts: list[ScenarioSamples]) -> ScenarioSamples:
     )
 
 
-def _check_n(n: int) -> None:
+def _check_n(n: int, case: Case | None = None) -> None:
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise ValueError(f"the number of scenarios must be a whole number >= 1, not {n!r}")
+    most = MAX_SCENARIOS if case is None else max_scenarios(case)
+    if n > most:
+        raise ValueError(
+            f"{n:,} scenarios is more than this case can run in bounded memory: at most "
+            f"{most:,} (results are kept for every scenario to give exact percentiles)"
+        )
+
+
+def _bytes_per_scenario(case: Case) -> int:
+    return 8 * (3 * case.n_years + 3 * len(case.bids) + 1)
+
+
+def max_scenarios(case: Case) -> int:
+    """The most scenarios :func:`monte_carlo` runs for ``case``: :data:`MAX_SCENARIOS`, or
+    fewer where the kept results would take more than :data:`MAX_SAMPLE_BYTES`.
+
+    >>> from cypsxl.casefile import reference_case
+    >>> max_scenarios(reference_case())    # 8 x (3 x 5 + 3 x 11 + 1) = 392 bytes each
+    1000000
+    """
+    return max(1, min(MAX_SCENARIOS, MAX_SAMPLE_BYTES // _bytes_per_scenario(case)))
+
+
+def _chunk(case: Case) -> int:
+    """Scenarios worked on at once: :data:`CHUNK`, fewer for a case with many bids."""
+    return max(1, min(CHUNK, CHUNK_VALUES // max(1, len(case.bids) * case.n_years)))
 
 
 def scenario_samples(
@@ -302,13 +335,14 @@ def scenario_samples(
     >>> s.revised_gap.round(3).tolist()[0]      # no uncertainty given: Table 4 every time
     [0.0, 24.13, 7.854, 18.864]
     """
-    _check_n(n)
+    _check_n(n, case)
     a = case_arrays(case)
     df = discount_factors(case_rate(case), case.n_years)
     rng = np.random.default_rng(seed)
     parts = []
-    for start in range(0, n, CHUNK):
-        size = min(CHUNK, n - start)
+    chunk = _chunk(case)
+    for start in range(0, n, chunk):
+        size = min(chunk, n - start)
         lv = _draw(a, case.scenarios.uncertainties, size, rng)
         parts.append(_samples(a, _with_bias(a, lv) if optimism_bias else lv, df))
         if progress is not None:
@@ -410,7 +444,7 @@ def monte_carlo(
     if payback_within is not None and payback_within < 1:
         raise ValueError(f"payback within N years needs N >= 1, not {payback_within!r}")
     within = payback_within or settings.payback_within_years or case.n_mtfs
-    _check_n(n)
+    _check_n(n, case)
     a = case_arrays(case)
     has_bias = a.has_optimism_bias
     total = 2 * n if has_bias else n
