@@ -39,6 +39,7 @@ COMMANDS = [
     "cypsxl.commands.bids",
     "cypsxl.commands.refresh",
     "cypsxl.commands.monitor",
+    "cypsxl.commands.placements",
     "cypsxl.commands.report",
     "cypsxl.commands.serve",
 ]
@@ -53,6 +54,7 @@ EPILOG = """examples:
   cypsxl bids collect returns/ -o consolidated.xlsx --case-out mtfs.toml
   cypsxl refresh MTFS.xlsx           refresh a workbook's cypsxl tables without Excel
   cypsxl monitor monitoring.toml     in-year budget monitoring: forecast outturn, variance, RAG
+  cypsxl placements drivers.toml     placement register and workforce: cost to date, rest of year
   cypsxl report mycase.toml -o report.xlsx --pdf report.pdf   a report ready for Cabinet
   cypsxl COMMAND --help              help on one command
 

@@ -19,13 +19,13 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..errors import CaseError, Problem
+from ..errors import CaseError, Problem, ProblemList
 from ..model.dates import OPEN_END, day_number, fy_of_day
 from ..model.driver_rules import (
     EXPECT_COUNT,
@@ -39,16 +39,29 @@ from ..model.driver_rules import (
 )
 from ..model.drivers import Cohort, Demand, Drivers, placements_line_cost, workforce_line_cost
 from ..model.episodes import Episodes, episodes_register
-from ..model.monitoring import DriverCost, MonitoringCase, MonitoringLine, register_driver_method
+from ..model.monitoring import (
+    DriverCost,
+    MonitoringCase,
+    MonitoringLine,
+    period_end,
+    register_driver_method,
+)
 from ..model.register import PlaceCode, PlaceMapping, PlacementTypes, Register
 from ..model.timeline import FinancialYearError, parse_fy
 from ..model.workforce import Establishment
 from ..reference_data import placement_reference
-from ..workbook.driver_csv import read_posts_csv, read_register_csv
+from ..workbook.driver_csv import csv_header, read_posts_csv, read_register_csv
 from ..workbook.ssda903 import read_costs, read_episodes
-from ._checker import _Checker
+from ._checker import _Checker, _Lines
 
-__all__ = ["DRIVER_TABLES", "DriverSettings", "read_drivers"]
+__all__ = [
+    "DRIVER_TABLES",
+    "DriverSettings",
+    "csv_kind",
+    "drivers_from_csv",
+    "load_drivers",
+    "read_drivers",
+]
 
 #: Top-level tables of the cost drivers.
 DRIVER_TABLES = ("register", "placement", "workforce", "post", "demand", "cohort")
@@ -719,3 +732,119 @@ def _register_with_monitoring() -> None:
 
 
 _register_with_monitoring()
+
+
+# --------------------------------------------------------------------------- whole files
+
+
+def load_drivers(
+    path: str | Path, year: str | None = None, as_at: dt.date | None = None
+) -> Drivers:
+    """The cost drivers of a case file (drivers only, an MTFS or a monitoring case).
+
+    The year and as-at date come from ``year``/``as_at`` when given, else ``[register]``,
+    else ``[monitoring]`` (its as_at, or the end of its period). Every problem of the
+    file raises one :class:`CaseError`; CSV rows rejected are in ``Drivers.rejected``.
+    """
+    from ._monitoring import _TABLES, _header, _toml, read_text
+    from ._sections import _SECTIONS
+
+    source = str(path)
+    doc = _toml(read_text(path), source)
+    problems = ProblemList(source)
+    ck = _Checker(problems, _Lines(read_text(path)))
+    known = set(_SECTIONS) | _TABLES | set(DRIVER_TABLES)
+    for key in doc:
+        if key not in known:
+            ck.add((key,), "", key, "unknown table; " + _suggest(key, known).split("; ", 1)[1])
+    settings = DriverSettings(source, year, as_at)
+    if "monitoring" in doc:
+        h = _header(_Checker(ProblemList(source), ck.lines), doc)
+        period_end_day = None
+        if h.year and h.period is not None:
+            period_end_day = period_end(h.year, h.period)
+        settings = DriverSettings(
+            source, year or (h.year or None), as_at or h.as_at or period_end_day
+        )
+    drivers = read_drivers(ck, doc, settings)
+    if as_at is not None:
+        reg = doc.get("register")
+        stated = year or (reg.get("year") if isinstance(reg, dict) else None) or settings.year
+        drivers = replace(
+            drivers,
+            year=stated if isinstance(stated, str) else fy_of_day(day_number(as_at)),
+            as_at=day_number(as_at),
+        )
+    problems.raise_if_any()
+    return drivers
+
+
+#: Columns that tell the CSV kinds apart.
+_CSV_KINDS = (
+    ("ssda903", {"child", "decom"}),
+    ("register", {"ref", "type", "weekly_cost"}),
+    ("workforce", {"team", "kind", "fte"}),
+)
+
+
+def csv_kind(path: str | Path) -> str:
+    """``ssda903``, ``register`` or ``workforce`` by the CSV's header (a located error else)."""
+    columns = {c.strip().casefold() for c in csv_header(path, "a CSV file")}
+    for kind, needed in _CSV_KINDS:
+        if needed <= columns:
+            return kind
+    raise CaseError(
+        [
+            Problem(
+                str(path),
+                "",
+                "",
+                "is not an SSDA903 episodes file (CHILD, DECOM, ...), a placement register "
+                "(ref, type, weekly_cost, start, ...) or a list of posts (team, kind, fte, ...)",
+            )
+        ]
+    )
+
+
+def drivers_from_csv(
+    path: str | Path,
+    costs: str | Path | None = None,
+    year: str | None = None,
+    as_at: dt.date | None = None,
+) -> Drivers:
+    """The cost drivers of one CSV: SSDA903 episodes (priced with ``costs``), a
+    placement register, or a list of posts."""
+    ref = placement_reference()
+    types, mapping = ref.types, ref.mapping
+    kind = csv_kind(path)
+    empty = Register.build(types, [], [], [], [])
+    register, episodes, posts = empty, None, Establishment.build([], [], [], [])
+    if costs is not None and kind != "ssda903":
+        raise CaseError([Problem(str(costs), "", "", "--costs prices an SSDA903 episodes file")])
+    if kind == "ssda903":
+        read_e = read_episodes(path, types, mapping, read_costs(costs) if costs else None)
+        episodes, rejected, rows = read_e.episodes, read_e.problems, read_e.rows
+        register = episodes_register(episodes, types)
+    elif kind == "register":
+        read_r = read_register_csv(path, types)
+        register, rejected, rows = read_r.register, read_r.problems, read_r.rows
+    else:
+        read_p = read_posts_csv(path)
+        posts, rejected, rows = read_p.establishment, read_p.problems, read_p.rows
+    day = day_number(as_at) if as_at else None
+    return Drivers(
+        types=types,
+        mapping=mapping,
+        register=register,
+        episodes=episodes,
+        establishment=posts,
+        agency_cap=None,
+        cohorts=(),
+        demand=None,
+        year=year or (fy_of_day(day) if day is not None else None),
+        as_at=day,
+        rejected=tuple(rejected),
+        csv_rows=rows,
+        has_register=kind != "workforce",
+        has_workforce=kind == "workforce",
+    )

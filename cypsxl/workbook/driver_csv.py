@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,7 @@ __all__ = [
     "PostsRead",
     "RegisterRead",
     "RowProblems",
+    "csv_header",
     "parse_dates",
     "parse_numbers",
     "read_posts_csv",
@@ -48,6 +50,41 @@ MAX_CSV_BYTES = 500_000_000
 Bool = npt.NDArray[np.bool_]
 
 
+def _fail(p: Path, message: str) -> CaseError:
+    return CaseError([Problem(str(p), "", "", message)])
+
+
+def csv_header(path: str | Path, what: str) -> list[str]:
+    """The column names of a CSV's header row (a located error if it cannot be read).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = (Path(d) / "x.csv").write_text("ref,type\\nA,ifa\\n")
+    ...     csv_header(Path(d) / "x.csv", "a register")
+    ['ref', 'type']
+    """
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+    except FileNotFoundError:
+        raise _fail(p, f"file not found; expected {what} (.csv)") from None
+    except OSError as exc:
+        raise _fail(p, f"cannot be read: {exc.strerror}") from None
+    if p.is_dir():
+        raise _fail(p, f"is a folder; expected {what} (.csv)")
+    if size > MAX_CSV_BYTES:
+        raise _fail(p, f"is {size:,} bytes; a CSV read here is at most {MAX_CSV_BYTES:,}")
+    try:
+        head = pd.read_csv(p, nrows=0, encoding="utf-8-sig", dtype=str)
+    except pd.errors.EmptyDataError:
+        raise _fail(p, f"is empty; expected {what} with a header row") from None
+    except UnicodeDecodeError as exc:
+        raise _fail(p, f"is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+        raise _fail(p, f"is not a CSV file: {' '.join(str(exc).split())[:120]}") from None
+    return [str(c) for c in head.columns]
+
+
 def read_table(
     path: str | Path, required: Sequence[str], optional: Sequence[str], what: str
 ) -> pd.DataFrame:
@@ -56,29 +93,9 @@ def read_table(
     Headers match whatever their case and surrounding spaces; other columns are ignored.
     """
     p = Path(path)
-
-    def fail(message: str) -> CaseError:
-        return CaseError([Problem(str(p), "", "", message)])
-
-    try:
-        size = p.stat().st_size
-    except FileNotFoundError:
-        raise fail(f"file not found; expected {what} (.csv)") from None
-    except OSError as exc:
-        raise fail(f"cannot be read: {exc.strerror}") from None
-    if p.is_dir():
-        raise fail(f"is a folder; expected {what} (.csv)")
-    if size > MAX_CSV_BYTES:
-        raise fail(f"is {size:,} bytes; a CSV read here is at most {MAX_CSV_BYTES:,}")
-    try:
-        head = pd.read_csv(p, nrows=0, encoding="utf-8-sig", dtype=str)
-    except pd.errors.EmptyDataError:
-        raise fail(f"is empty; expected {what} with a header row") from None
-    except UnicodeDecodeError as exc:
-        raise fail(f"is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
-    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
-        raise fail(f"is not a CSV file: {' '.join(str(exc).split())[:120]}") from None
-    by_name = {str(c).strip().casefold(): c for c in head.columns}
+    fail = partial(_fail, p)
+    columns = csv_header(p, what)
+    by_name = {c.strip().casefold(): c for c in columns}
     missing = [c for c in required if c.casefold() not in by_name]
     if missing:
         raise fail(
