@@ -30,6 +30,7 @@ __all__ = [
     "delay_rows",
     "evaluate",
     "optimism_levers",
+    "totals",
 ]
 
 
@@ -191,25 +192,41 @@ def evaluate(a: CaseArrays, levers: Levers) -> Outcome:
     investment = np.broadcast_to(investment, shape)
     gross = np.broadcast_to(gross, shape)
     net = investment - gross
-    pressures = np.zeros(a.net_budget.shape[-1])
-    for key, line in a.pressures.items():
-        scale = levers.pressure.get(key)
-        pressures = pressures + (line if scale is None else line * as_float(scale)[:, None])
-    pressures = np.broadcast_to(pressures, (s, shape[-1]))
-    budget = budget_rollup(a.net_budget, pressures, investment.sum(axis=-2), gross.sum(axis=-2))
-    m = a.n_mtfs
-    net_investment = (budget.investment - budget.savings)[..., :m]
-    total = additional_funding(pressures[..., :m], net_investment, a.others)
-    gap = funding_gap(a.base_gap, total, a.one_off_first_year)
+    pressures, support, total, revised = totals(
+        a, levers.pressure, s, investment.sum(axis=-2), gross.sum(axis=-2)
+    )
     return Outcome(
         investment=investment,
         gross_saving=gross,
         net=net,
         pressures=pressures,
-        funding_support=budget.funding_support,
+        funding_support=support,
         additional=total,
-        revised_gap=gap.revised,
+        revised_gap=revised,
     )
+
+
+def totals(
+    a: CaseArrays,
+    pressure: Mapping[str, FloatArray],
+    s: int,
+    investment: FloatArray,
+    gross: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Pressures, funding support, additional funding and revised gap of ``s`` variants
+    from their bids' total investment and gross saving (S x years each)."""
+    n = a.net_budget.shape[-1]
+    pressures = np.zeros(n)
+    for key, line in a.pressures.items():
+        scale = pressure.get(key)
+        pressures = pressures + (line if scale is None else line * as_float(scale)[:, None])
+    pressures = np.broadcast_to(pressures, (s, n))
+    budget = budget_rollup(a.net_budget, pressures, investment, gross)
+    m = a.n_mtfs
+    net_investment = (budget.investment - budget.savings)[..., :m]
+    total = additional_funding(pressures[..., :m], net_investment, a.others)
+    gap = funding_gap(a.base_gap, total, a.one_off_first_year)
+    return pressures, budget.funding_support, total, gap.revised
 
 
 def optimism_levers(a: CaseArrays, n: int = 1) -> Levers:

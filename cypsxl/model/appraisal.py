@@ -20,7 +20,16 @@ import numpy as np
 import numpy_financial as npf
 
 from ._arrays import MONEY_DECIMALS, ArrayLike, FloatArray, IntArray, as_float, year_or_none
-from ._levers import CaseArrays, Levers, Outcome, case_arrays, delay_rows, evaluate, optimism_levers
+from ._levers import (
+    CaseArrays,
+    Levers,
+    Outcome,
+    case_arrays,
+    delay_rows,
+    evaluate,
+    optimism_levers,
+    totals,
+)
 from .bids import first_negative_years
 from .case import Case, OptimismBias
 
@@ -419,14 +428,14 @@ def _tornado_groups(case: Case, a: CaseArrays) -> list[tuple[str, str]]:
 
 
 def _tornado_levers(a: CaseArrays, groups: Sequence[str], share: float, base: Levers) -> Levers:
-    """Levers for the centre (row 0) then each group low and high (rows 2g+1, 2g+2)."""
+    """Levers for the centre (row 0) then each case-wide group low and high (rows 2g+1,
+    2g+2): the avoided cost, the part-year factor and the pressure lines."""
     s = 1 + 2 * len(groups)
     b = a.n_bids
     ones = np.ones((s, b))
     inv = ones * (1.0 if base.investment is None else base.investment[:1])
     sav = ones * (1.0 if base.saving is None else base.saving[:1])
     delay = np.broadcast_to(0 if base.delay is None else base.delay[:1], (s, b))
-    delivery = ones.copy()
     cost = np.broadcast_to(a.avoided_cost[:, 0], (s, b)).copy()
     factor = np.broadcast_to(a.part_year_factor[:, 0], (s, b)).copy()
     pressure = {k: np.ones(s) for k in a.pressures}
@@ -438,15 +447,11 @@ def _tornado_levers(a: CaseArrays, groups: Sequence[str], share: float, base: Le
                 cost[row] = cost[row] * scale
             elif kind == "part_year_factor":
                 factor[row] = np.clip(factor[row] * scale, 0.0, 1.0)
-            elif kind == "pressure":
-                pressure[name][row] = scale
             else:
-                i = a.refs.index(name)
-                target = {"prevented": delivery, "saving": sav, "investment": inv}[kind]
-                target[row, i] = target[row, i] * scale
+                pressure[name][row] = scale
     return Levers(
         n=s,
-        delivery=delivery,
+        delivery=np.ones((s, b)),
         avoided_cost=cost,
         part_year_factor=factor,
         saving=sav,
@@ -454,6 +459,62 @@ def _tornado_levers(a: CaseArrays, groups: Sequence[str], share: float, base: Le
         delay=delay,
         pressure=pressure,
     )
+
+
+_CASE_WIDE = ("avoided_cost", "part_year_factor", "pressure")
+
+
+def _one_bid_moves(
+    a: CaseArrays, groups: Sequence[str], share: float, base: Levers, centre: Outcome
+) -> tuple[FloatArray, FloatArray]:
+    """Change in cumulative net, and last-year revised gap, with each one-bid group moved
+    down and up (rows 2g, 2g+1), in memory linear in the bids.
+
+    A group moving one bid's prevented children, saving or investment changes that bid's
+    row only: each moved row is evaluated as a bid of its own (one pass over 2 x groups
+    "bids"), and the case totals are the centre's with that bid's row swapped.
+    """
+    rows = [a.refs.index(key.partition(":")[2]) for key in groups for _ in (0, 1)]
+    idx = np.array(rows, dtype=np.int64)
+    r = len(rows)
+    mult = {"prevented": np.ones(r), "saving": np.ones(r), "investment": np.ones(r)}
+    for g, key in enumerate(groups):
+        kind = key.partition(":")[0]
+        mult[kind][2 * g] = 1.0 - share
+        mult[kind][2 * g + 1] = 1.0 + share
+    sub = replace(
+        a,
+        refs=tuple(a.refs[i] for i in rows),
+        investment=a.investment[idx],
+        explicit_saving=a.explicit_saving[idx],
+        prevented=a.prevented[idx],
+        avoided_cost=a.avoided_cost[idx],
+        part_year_factor=a.part_year_factor[idx],
+        optimism_bias=tuple(a.optimism_bias[i] for i in rows),
+        own_avoided_cost=(),
+        own_part_year_factor=(),
+    )
+
+    def pick(lever: FloatArray | None) -> FloatArray | float:
+        return 1.0 if lever is None else np.asarray(lever)[:1, idx]
+
+    moved = evaluate(
+        sub,
+        Levers(
+            n=1,
+            delivery=mult["prevented"][None, :],
+            saving=mult["saving"][None, :] * pick(base.saving),
+            investment=mult["investment"][None, :] * pick(base.investment),
+            delay=None if base.delay is None else np.asarray(base.delay)[:1, idx],
+        ),
+    )
+    inv0, gross0 = centre.investment[0], centre.gross_saving[0]
+    # the centre's totals plus each moved row's change (exactly the centre when unmoved)
+    inv = inv0.sum(axis=0) + (moved.investment[0] - inv0[idx])
+    gross = gross0.sum(axis=0) + (moved.gross_saving[0] - gross0[idx])
+    cum = moved.net[0].sum(axis=-1) - centre.net[0][idx].sum(axis=-1)
+    gap = totals(a, {}, r, inv, gross)[3][:, -1]
+    return cum, gap
 
 
 def sensitivity(
@@ -481,19 +542,29 @@ def sensitivity(
     a = case_arrays(case)
     groups = _tornado_groups(case, a)
     base = optimism_levers(a) if optimism_bias else Levers(n=1)
-    out = evaluate(a, _tornado_levers(a, [k for k, _ in groups], share, base))
+    wide = [k for k, _ in groups if k.partition(":")[0] in _CASE_WIDE]
+    one = [k for k, _ in groups if k.partition(":")[0] not in _CASE_WIDE]
+    out = evaluate(a, _tornado_levers(a, wide, share, base))
     cum = out.net.sum(axis=(-2, -1))
     gap = out.revised_gap[:, -1]
+    change = {  # key: changes in cumulative net (low, high) and in the gap (low, high)
+        key: (cum[2 * g + 1] - cum[0], cum[2 * g + 2] - cum[0], gap[2 * g + 1], gap[2 * g + 2])
+        for g, key in enumerate(wide)
+    }
+    if one:
+        cum_one, gap_one = _one_bid_moves(a, one, share, base, out)
+        for g, key in enumerate(one):
+            change[key] = (cum_one[2 * g], cum_one[2 * g + 1], gap_one[2 * g], gap_one[2 * g + 1])
     rows = [
         TornadoRow(
             key=key,
             label=label,
-            cumulative_net_low=float(cum[2 * g + 1] - cum[0]),
-            cumulative_net_high=float(cum[2 * g + 2] - cum[0]),
-            revised_gap_low=float(gap[2 * g + 1] - gap[0]),
-            revised_gap_high=float(gap[2 * g + 2] - gap[0]),
+            cumulative_net_low=float(change[key][0]),
+            cumulative_net_high=float(change[key][1]),
+            revised_gap_low=float(change[key][2] - gap[0]),
+            revised_gap_high=float(change[key][3] - gap[0]),
         )
-        for g, (key, label) in enumerate(groups)
+        for key, label in groups
     ]
     return tuple(sorted(rows, key=lambda r: -r.swing))
 
