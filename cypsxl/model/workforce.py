@@ -31,6 +31,8 @@ __all__ = [
     "KINDS",
     "Establishment",
     "WorkforceSummary",
+    "agency_conversion",
+    "agency_premium",
     "conversion_saving",
     "post_costs",
     "summarise_workforce",
@@ -153,6 +155,26 @@ def post_costs(
     by_week = np.where(np.isnan(weekly), 0.0, weekly) * days / 7.0
     by_year = np.where(np.isnan(annual), 0.0, annual) * days / as_float(days_in_year)
     result: FloatArray = as_float(fte) * np.where(np.isnan(weekly), by_year, by_week)
+    return result
+
+
+def agency_premium(
+    fte: ArrayLike,
+    weekly_rate: ArrayLike,
+    permanent_annual_cost: ArrayLike,
+    days_in_year: ArrayLike = 365,
+) -> FloatArray:
+    """A year of agency FTE less the same FTE at the permanent annual cost.
+
+    >>> # 14 agency social workers at £1,400 a week against £52,000 a year permanent:
+    >>> # 14 x (1,400 x 365 / 7 - 52,000) = 14 x (73,000 - 52,000)
+    >>> float(agency_premium(14, 1_400, 52_000))
+    294000.0
+    """
+    f = as_float(fte)
+    result: FloatArray = f * (
+        as_float(weekly_rate) * as_float(days_in_year) / 7.0 - as_float(permanent_annual_cost)
+    )
     return result
 
 
