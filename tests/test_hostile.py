@@ -19,6 +19,7 @@ import pytest
 
 from cypsxl.casefile import reference_case
 from cypsxl.cli import main
+from cypsxl.workbook.layout import TEMPLATE_VERSION
 from cypsxl.workbook.reader import CollectResult, collect_bids, read_bid_file
 from cypsxl.workbook.template import write_bid_template, write_blank_template
 
@@ -156,7 +157,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         d / "old_version.xlsx",
         {
             "docProps/custom.xml": _sub(
-                rb"<vt:lpwstr>1\.0</vt:lpwstr>", b"<vt:lpwstr>0.9</vt:lpwstr>"
+                b"<vt:lpwstr>" + re.escape(TEMPLATE_VERSION.encode()) + b"</vt:lpwstr>",
+                b"<vt:lpwstr>0.9</vt:lpwstr>",
             )
         },
     )

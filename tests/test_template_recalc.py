@@ -67,6 +67,11 @@ def _check_expectations(v: TemplateValues) -> dict[str, Any]:
         or (v.part_year_factor is not None and 0 <= v.part_year_factor <= 1),
         "ties_out": True,
         "text_length": True,
+        # no £m figure above PLAUSIBLE_MONEY_M (1,000): pounds typed where £m is asked
+        "plausible": all(
+            x is None or x <= 1000.0
+            for x in (*(v.investment or ()), v.current_budget, *(v.gross_saving_entered or ()))
+        ),
         "answers": sum(bool(a) for a in v.answers) == len(L.QUESTIONS),
         "answer_length": True,
     }
@@ -196,6 +201,10 @@ def reference_books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     )
     path = save_deterministic(build_workbook(YEARS, formula_like), root / "formula_like.xlsx")
     items.append((path, formula_like))
+    # CYPS_4's £18,000 of 2016/17 typed in pounds where £m is asked
+    pounds = dataclasses.replace(bid_values(CASE.bids[4], CASE), investment=(18000.0, 0, 0, 0, 0))
+    path = save_deterministic(build_workbook(YEARS, pounds), root / "pounds.xlsx")
+    items.append((path, pounds))
     copies = recalculate([p for p, _ in items], root / "lo")
     return {"items": items, "copies": copies}
 
@@ -239,8 +248,27 @@ def test_reference_values_by_hand(reference_books: dict) -> None:
     assert got["Bid!C28"] == 3
 
 
+def test_pounds_typed_for_millions_are_flagged(reference_books: dict) -> None:
+    from support.recalc import values
+
+    path, v = reference_books["items"][-1]
+    assert v.ref == "CYPS_4" and v.investment[0] == 18000.0  # 18,000 > 1,000 (£m)
+    got = values(reference_books["copies"][path])
+    lay = L.default_layout(len(YEARS))
+    checks = lay["check_results"]
+    row = checks.row + [c.key for c in L.CHECKS].index("plausible")
+    assert got[_addr("Bid", row, checks.col)] == (
+        "A money figure is over £1,000m: enter £m (0.25 for £250,000)"
+    )
+    # an advised check: the bid may still be sent, with the item open (CYPS_4 has no
+    # directorate, cabinet member or contact, and no answers: 4 + 1 advised items)
+    status = lay["checks_status"]
+    assert got[_addr("Bid", status.row, status.col)] == "Ready to send (5 advised item(s) open)"
+
+
 def test_recalculated_copies_are_accepted_with_the_same_bids(reference_books: dict) -> None:
-    copies = [reference_books["copies"][p] for p, _ in reference_books["items"][1:-1]]
+    bids = reference_books["items"][1 : 1 + len(CASE.bids)]
+    copies = [reference_books["copies"][p] for p, _ in bids]
     result = collect_bids(copies, base=CASE.assumptions, workers=1)
     assert result.rejected == []
     assert [b.ref for b in result.bids] == [b.ref for b in CASE.bids]

@@ -23,6 +23,8 @@ from functools import lru_cache
 
 from openpyxl.utils import get_column_letter
 
+from ..model.limits import PLAUSIBLE_MONEY_M
+
 __all__ = [
     "BID_SHEET",
     "CHECKS",
@@ -45,7 +47,7 @@ __all__ = [
 ]
 
 #: Bumped whenever the reading contract changes; the reader refuses other versions.
-TEMPLATE_VERSION = "1.0"
+TEMPLATE_VERSION = "1.1"
 
 BID_SHEET = "Bid"
 NARRATIVE_SHEET = "Narrative"
@@ -56,7 +58,7 @@ LISTS_SHEET = "Lists"
 N_OUTCOMES = 4
 #: Longest header text (title, names) and narrative answer accepted, in characters.
 MAX_TEXT_CHARS = 200
-MAX_ANSWER_CHARS = 4000
+MAX_ANSWER_CHARS = 2000  # about 300 words: what the answer box shows whole
 
 #: First column of the years (A = label, B = unit).
 FIRST_YEAR_COL = 3
@@ -195,6 +197,8 @@ NUMBER_INPUTS = (
     "agency_released",
 )
 NON_NEGATIVE = tuple(n for n in NUMBER_INPUTS if n != "part_year_factor")
+#: Inputs in £m, checked for pounds typed where £m is asked.
+MONEY_INPUTS = ("investment", "current_budget", "gross_saving_entered")
 WHOLE = ("prevented", "agency_released")
 ANSWERS = tuple(f"answer_{i}" for i in range(1, len(QUESTIONS) + 1))
 LONG_TEXT = ("bid_ref", "bid_title", "service_area", "directorate", "cabinet_member", "contact")
@@ -316,6 +320,13 @@ CHECKS: tuple[Check, ...] = (
         True,
         f"MAX({','.join(f'LEN({n})' for n in LONG_TEXT)})<={MAX_TEXT_CHARS}",
         f"A header text is longer than {MAX_TEXT_CHARS} characters",
+    ),
+    _check(
+        "plausible",
+        f"Money in £m (no figure over £{PLAUSIBLE_MONEY_M:,.0f}m)",
+        False,
+        "+".join(f'COUNTIF({n},">{PLAUSIBLE_MONEY_M:g}")' for n in MONEY_INPUTS) + "=0",
+        f"A money figure is over £{PLAUSIBLE_MONEY_M:,.0f}m: enter £m (0.25 for £250,000)",
     ),
     _check(
         "answers",

@@ -20,6 +20,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = [
+    "AMBER",
     "BOLD",
     "FMT_MONEY",
     "FONT",

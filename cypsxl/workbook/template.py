@@ -9,6 +9,7 @@ dates, so the same inputs give the same bytes, and the blank template committed 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,11 +19,14 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import LineChart, Reference, Series
 from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.formatting.rule import Rule
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -30,6 +34,7 @@ from ..model import Bid, Case
 from ..model.timeline import validate_timeline
 from . import files
 from . import layout as L
+from .printing import AMBER, FONT, GREEN, RED, wrap_columns
 
 __all__ = [
     "DEFAULT_DIRECTORATES",
@@ -92,10 +97,24 @@ _CALC_FORMATS = {"children_avoided": FMT_DECIMAL}
 
 _NAVY = "1F3864"
 _SECTION_FILL = PatternFill("solid", fgColor="D9E1F2")
-_TITLE_FONT = Font(bold=True, size=16, color=_NAVY)
-_SECTION_FONT = Font(bold=True, size=12, color=_NAVY)
-_BOLD = Font(bold=True)
-_NOTE_FONT = Font(italic=True, color="595959")
+_TITLE_FONT = Font(name=FONT, bold=True, size=16, color=_NAVY)
+_SECTION_FONT = Font(name=FONT, bold=True, size=12, color=_NAVY)
+_BOLD = Font(name=FONT, bold=True)
+_NOTE_FONT = Font(name=FONT, italic=True, color="595959")
+#: Check results and the status: OK / ready in green, required problems red, advised amber.
+_GOOD = DifferentialStyle(
+    font=Font(color="006100", bold=True), fill=PatternFill("solid", bgColor=GREEN)
+)
+_BAD = DifferentialStyle(
+    font=Font(color="9C0006", bold=True), fill=PatternFill("solid", bgColor=RED)
+)
+_ADVISED = DifferentialStyle(
+    font=Font(color="9C5700", bold=True), fill=PatternFill("solid", bgColor=AMBER)
+)
+#: Narrative answer box: as tall as MAX_ANSWER_CHARS of text at its width shows whole
+#: (0.9 column units a character, 15 points a line, two lines to spare).
+_ANSWER_WIDTH = 110
+_ANSWER_HEIGHT = 15.0 * (math.ceil(L.MAX_ANSWER_CHARS * 0.9 / (_ANSWER_WIDTH - 2)) + 2)
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 _UNLOCKED = Protection(locked=False)
 _LOCKED = Protection(locked=True)
@@ -390,9 +409,10 @@ def _finance(ws: Worksheet, lay: L.Layout, v: TemplateValues, years: Sequence[st
             ws.cell(area.row, area.col).value = float(singles[f.name])  # type: ignore[arg-type]
         kind, op, f1, f2, prompt = _ROW_INPUTS[f.name]
         _validation(ws, kind, area.ref(absolute=False), prompt, prompt, op, f1, f2)
-    for name in ("payback_fy", "breakeven_fy"):
+    for name in ("payback_fy", "breakeven_fy"):  # right-aligned: "3" and "2018/19" apart
         area = lay[name]
         _calc(ws.cell(area.row, area.col), formulas[(area.sheet, area.row, area.col)], FMT_TEXT)
+        ws.cell(area.row, area.col).alignment = Alignment(horizontal="right")
     _section(ws, L.ROW_STAFF_SECTION, "3. Staffing", last_col)
 
 
@@ -455,8 +475,31 @@ def _checks(ws: Worksheet, lay: L.Layout) -> None:
     status = lay["checks_status"]
     ws.cell(status.row, 1, "Status").font = _BOLD
     _calc(ws.cell(status.row, status.col), L.status_formula(), FMT_TEXT)
-    ws.cell(status.row, status.col).font = Font(bold=True, color="C00000")
+    ws.cell(status.row, status.col).font = _BOLD
     _merge_across(ws, status.row, status.col, last_col)
+    _traffic_lights(ws, lay)
+    ws.row_breaks.append(Break(id=L.ROW_CHECK_SECTION - 1))  # section 5 starts a page, whole
+
+
+def _rule(formula: str, style: DifferentialStyle) -> Rule:
+    rule = Rule(type="expression", dxf=style, stopIfTrue=True)
+    rule.formula = [formula]
+    return rule
+
+
+def _traffic_lights(ws: Worksheet, lay: L.Layout) -> None:
+    """Check results green when "OK", red when a required check fails, amber when an
+    advised one does; the status green when ready to send, red otherwise."""
+    results, levels, status = lay["check_results"], lay["check_levels"], lay["checks_status"]
+    first = results.ref(absolute=False).split(":")[0]
+    level = f"${get_column_letter(levels.col)}{levels.row}"
+    area = f"{first}:{get_column_letter(results.col)}{results.last_row}"
+    ws.conditional_formatting.add(area, _rule(f'{first}="OK"', _GOOD))
+    ws.conditional_formatting.add(area, _rule(f'{level}="Required"', _BAD))
+    ws.conditional_formatting.add(area, _rule(f'{first}<>"OK"', _ADVISED))
+    cell = status.ref(absolute=False)
+    ws.conditional_formatting.add(cell, _rule(f'LEFT({cell},13)="Ready to send"', _GOOD))
+    ws.conditional_formatting.add(cell, _rule(f'LEFT({cell},13)<>"Ready to send"', _BAD))
 
 
 def _chart(ws: Worksheet, lay: L.Layout) -> None:
@@ -543,7 +586,9 @@ def _narrative_sheet(ws: Worksheet, lay: L.Layout, v: TemplateValues) -> None:
         cell = ws.cell(area.row, area.col)
         _input(cell, FMT_TEXT)
         cell.alignment = _WRAP_TOP
-        ws.row_dimensions[area.row].height = 120
+        ws.row_dimensions[area.row].height = _ANSWER_HEIGHT
+        if i % 2 == 1 and i > 1:  # two questions a page, each with its box
+            ws.row_breaks.append(Break(id=area.row - 2))
         if i <= len(v.answers) and v.answers[i - 1]:
             put_text(cell, v.answers[i - 1])
         ws.cell(area.row + 1, area.col, f"Guide: {guide}").font = _NOTE_FONT
@@ -560,8 +605,8 @@ def _narrative_sheet(ws: Worksheet, lay: L.Layout, v: TemplateValues) -> None:
             str(L.MAX_ANSWER_CHARS),
         )
     ws.column_dimensions["A"].width = 6
-    ws.column_dimensions["B"].width = 110
-    ws.column_dimensions["C"].width = 18
+    ws.column_dimensions["B"].width = _ANSWER_WIDTH
+    ws.column_dimensions["C"].width = 20
     ws.protection.sheet = True
     last = lay[f"answer_{len(L.QUESTIONS)}"].row + 1
     _print_setup(ws, v.ref, last, 3, "1:1")
@@ -628,17 +673,14 @@ def _guidance_sheet(ws: Worksheet, ref: str) -> None:
     ws.cell(1, 1, "Guidance").font = _TITLE_FONT
     for i, (text, heading) in enumerate(GUIDANCE, start=3):
         cell = ws.cell(i, 1, text)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
         if heading:
             cell.font = _SECTION_FONT
-        else:
-            ws.row_dimensions[i].height = 48
+    wrap_columns(ws, {1: 68}, first_row=3)  # portrait width; rows as tall as their lines
     ws.cell(
         len(GUIDANCE) + 4,
         1,
         f"Template version {L.TEMPLATE_VERSION}, schema {L.SCHEMA_FINGERPRINT}.",
     ).font = _NOTE_FONT
-    ws.column_dimensions["A"].width = 120
     ws.protection.sheet = True
     _print_setup(ws, ref, len(GUIDANCE) + 4, 1, "1:1")
     ws.page_setup.orientation = "portrait"
