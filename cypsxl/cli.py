@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from ._version import __version__
-from .errors import CaseError, printable
+from .errors import CaseError, NonFiniteError, printable
 
 __all__ = [
     "COMMANDS",
@@ -122,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CaseError as exc:
         print_problems(exc)
         return EXIT_BAD_INPUT
-    except InputError as exc:
+    except (InputError, NonFiniteError) as exc:
         print(f"error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:

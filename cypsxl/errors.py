@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["CaseError", "Problem", "ProblemList", "printable"]
+__all__ = ["CaseError", "NonFiniteError", "Problem", "ProblemList", "printable"]
+
+
+class NonFiniteError(ValueError):
+    """A NaN or infinity about to leave cypsxl as a number (a workbook cell, a case);
+    the CLI reports it as bad input (exit 2) and writes nothing."""
 
 
 def printable(text: str) -> str:

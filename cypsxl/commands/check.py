@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..casefile import load_case
 from ..casefile._monitoring import doc_kind, load_monitoring, read_text
 from ..cli import print_problems
-from ..errors import CaseError
+from ..errors import CaseError, printable
+from ..model.limits import plausibility_warnings
 
 __all__ = ["register"]
 
@@ -50,7 +52,10 @@ def _check(args: argparse.Namespace) -> int:
             print_problems(exc)
             continue
         bids = f"{len(case.bids)} bid" + ("" if len(case.bids) == 1 else "s")
-        print(f"ok: {path}: {bids}, {case.years[0]}-{case.years[-1]}")
+        print(printable(f"ok: {path}: {bids}, {case.years[0]}-{case.years[-1]}"))
+        for where, key, index, message in plausibility_warnings(case):
+            at = f"'{key}'" + (f"[{index}]" if index is not None else "")
+            print(printable(f"warning: {path}: {where}: {at}: {message}"), file=sys.stderr)
     return 2 if failed else 0
 
 

@@ -23,6 +23,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..errors import NonFiniteError
 from ..model import Results
 from ..report import payback_label, results_tables
 from .printing import BOLD, FONT, NOTE, TITLE, fit_columns, print_setup, wrap_columns, write_grid
@@ -41,6 +42,8 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None) 
     cell = ws.cell(row, col)
     if isinstance(value, str):
         put_text(cell, value)
+    elif isinstance(value, float | np.floating) and not np.isfinite(value):
+        raise NonFiniteError(f"{ws.title}!{cell.coordinate} would hold {value}; nothing written")
     else:
         cell.value = value
         if fmt and value is not None:
@@ -223,9 +226,13 @@ def _chart_sheet(wb: Workbook, results: Results) -> None:
 
 def _link_target(file: str, sheet: str, cell: str, out_dir: Path) -> str:
     try:
-        rel = os.path.relpath(Path(file).resolve(), out_dir.resolve())
+        target = Path(file).resolve()
+    except (OSError, RuntimeError):  # a symbolic link loop: link to the name as given
+        target = Path(os.path.abspath(file))
+    try:
+        rel = os.path.relpath(target, out_dir.absolute())
     except ValueError:  # another drive (Windows)
-        rel = str(Path(file).resolve())
+        rel = str(target)
     rel = rel.replace(os.sep, "/")
     return f"{rel}#'{sheet}'!{cell}" if sheet and cell else rel
 
