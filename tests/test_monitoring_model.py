@@ -226,9 +226,9 @@ def test_monitor_uses_the_case_thresholds():
 
 
 def test_driver_lines_take_remaining_costs_and_reconcile():
-    lines = (MonitoringLine("Placements", "CSC", 11.5, 7.9, forecast="placements"),)
+    lines = (MonitoringLine("Placements", "CSC", 11.5, 7.9, forecast="example_register"),)
     case = _case(lines=lines, period=7)
-    with pytest.raises(MonitoringError, match="no cost for forecast method 'placements'"):
+    with pytest.raises(MonitoringError, match="no cost for forecast method 'example_register'"):
         monitor(case)
     # 7.9 actual + 4.2 remaining = 12.1; driver to date 8.0 - ledger 7.9 = 0.1
     r = monitor(case, remaining={"Placements": DriverCost(4.2, 8.0)})

@@ -398,7 +398,14 @@ def refresh(book: Book, now: str | None = None) -> RefreshResult:
 
     ``now`` fixes the stamp time (tests, reproducible builds); by default the UTC time,
     kept from the last run while the inputs and the engine version are unchanged.
+    A monitoring workbook (its mapping sheet binds ``lines``) gets the monitoring refresh.
     """
+    from ..workbook.monitoring_binding import is_monitoring_book
+
+    if is_monitoring_book(book):
+        from .monitor_refresh import refresh_monitoring
+
+        return refresh_monitoring(book, now)
     case, binding, _inputs = read_case(book)
     results = run_case(case)
     digest = inputs_hash(case)

@@ -1,0 +1,316 @@
+"""Build the monitoring demo workbook of ``workbooks/`` from the packaged example case.
+
+``python -m cypsxl.excel.monitor_demo [OUTDIR]`` writes ``cypsxl_monitoring_demo.xlsx``
+(and ``.xlsm``, the same book with xlwings' VBA module, when xlwings is installed) plus
+``cypsxl_monitoring_demo.py``, the module the desktop button uses. The book has the
+period and RAG thresholds on "Inputs", one row per service line on "Lines" (monthly
+profile across), "Risks" and "Savings" tables, the ``cypsxl`` mapping sheet, and the
+report on "Report" already written by a refresh - so it opens with numbers on a PC with
+no Python - with its check cells and run stamp on "Checks".
+
+Output is reproducible: fixed document times and zip entry dates, a fixed run stamp.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import tomllib
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..casefile._monitoring import monitoring_from_dict
+from ..model.monitoring import monitor
+from ..workbook.binding import MAPPING_SHEET, Area, OpenpyxlBook
+from ..workbook.files import save_deterministic
+from ..workbook.monitoring_binding import LINE_COLUMNS, MONTH_COLUMNS
+from ..workbook.printing import (
+    BOLD,
+    FMT_MONEY,
+    HEADING,
+    NOTE,
+    RAG_FILLS,
+    TITLE,
+    print_setup,
+    rule_total,
+)
+from .demo import MODULE_TEXT, _quickstart_xlsm
+from .monitor_refresh import report_rows
+from .refresh import refresh
+
+__all__ = ["DEMO_NAME", "DEMO_TIME", "EXAMPLE_NAME", "MAPPING", "build_demo", "main", "write_demo"]
+
+DEMO_NAME = "cypsxl_monitoring_demo"
+EXAMPLE_NAME = "northshire_monitoring_2025.toml"
+#: Document times and the run stamp of the committed demo (so it rebuilds byte for byte).
+DEMO_TIME = "2025-11-14 09:00:00 UTC"
+_DOC_TIME = dt.datetime(2025, 11, 14, 9, 0, 0)
+_TITLE = "cypsxl demo monitoring workbook"
+PERCENT = '0.0%;(0.0%);"-"'
+INPUT_FILL = PatternFill("solid", fgColor="DDEBF7")
+_THIN = Side(style="thin")
+_LAST_LINE_ROW = 60
+
+#: The mapping sheet of the demo: key, range, what it is.
+MAPPING: list[tuple[str, str, str]] = [
+    ("authority", "Inputs!C4", "the council"),
+    ("directorate", "Inputs!C5", "who the headline names"),
+    ("year", "Inputs!C6", "financial year, e.g. 2025/26"),
+    ("period", "Inputs!C7", "months elapsed: 1 = April ... 12 = March"),
+    ("as_at", "Inputs!C8", "date the actuals run to (blank: the period's last day)"),
+    ("rag_amber", "Inputs!C10", "amber above this share of |budget| (blank: 1%)"),
+    ("rag_red", "Inputs!C11", "red above this share of |budget| (blank: 5%)"),
+    ("rag_red_amount", "Inputs!C12", "red above this variance, £m (blank: 0.25)"),
+    ("lines", f"Lines!A3:V{_LAST_LINE_ROW}", "service lines: one a row, header in row 3"),
+    ("risks", "Risks!A3:C20", "risks not in the forecast: name, amount (£m)"),
+    ("savings", "Savings!A3:E20", "MTFS savings tracked: ref, title, planned, forecast"),
+    ("output_report", "Report!A1", "the monitoring report"),
+    ("output_checks", "Checks!A1", "check cells"),
+    ("output_run_stamp", "Checks!E1", "run stamp"),
+]
+
+
+def example_text() -> str:
+    """The packaged example monitoring case (the same as docs/examples)."""
+    return resources.files("cypsxl.data").joinpath(EXAMPLE_NAME).read_text("utf-8")
+
+
+def _head(ws: Worksheet, row: int, names: Sequence[str]) -> None:
+    for j, name in enumerate(names, start=1):
+        cell = ws.cell(row, j, name)
+        cell.font = BOLD
+        cell.border = Border(bottom=_THIN)
+
+
+def _inputs_sheet(ws: Worksheet, doc: dict[str, Any]) -> None:
+    m, rag = doc["monitoring"], doc.get("rag", {})
+    ws["A1"] = "Monitoring period and RAG thresholds"
+    ws["A1"].font = TITLE
+    ws["A2"] = "Blue cells are inputs. Money in £m; overspends positive, income negative."
+    ws["A2"].font = NOTE
+    rows = [
+        (4, "Authority", "text", m["authority"], "@"),
+        (5, "Directorate", "text", m.get("directorate"), "@"),
+        (6, "Financial year", "April to March", m["year"], "@"),
+        (7, "Period", "1 = April ... 12 = March", m["period"], "0"),
+        (8, "As at (blank: last day of the period's month)", "date", m.get("as_at"), "d mmm yyyy"),
+        (10, "RAG amber: variance above this share of |budget|", "share", rag.get("amber"), "0.0%"),
+        (11, "RAG red: variance above this share of |budget|", "share", rag.get("red"), "0.0%"),
+        (12, "RAG red: variance above this amount", "£m", rag.get("red_amount"), FMT_MONEY),
+    ]
+    for row, label, unit, value, fmt in rows:
+        ws.cell(row, 1, label)
+        ws.cell(row, 2, unit).font = NOTE
+        cell = ws.cell(row, 3, value)
+        if isinstance(value, str):
+            cell.data_type = "s"
+        cell.number_format = fmt
+        cell.fill = INPUT_FILL
+    ws.column_dimensions["A"].width = 50
+    ws.column_dimensions["B"].width = 24
+    ws.column_dimensions["C"].width = 40
+
+
+def _lines_sheet(ws: Worksheet, lines: list[dict[str, Any]]) -> None:
+    ws["A1"] = "Service lines: one a row (blank rows are skipped; add lines below)"
+    ws["A1"].font = TITLE
+    ws["A2"] = (
+        "forecast: run_rate, profile (monthly weights Apr-Mar) or manual (forecast_outturn);"
+        " £m, income negative; ring_fenced TRUE keeps a line out of the General Fund"
+    )
+    ws["A2"].font = NOTE
+    columns = (*LINE_COLUMNS, *MONTH_COLUMNS)
+    _head(ws, 3, columns)
+    for i, line in enumerate(lines, start=4):
+        for j, key in enumerate(columns, start=1):
+            if key in MONTH_COLUMNS:
+                profile = line.get("profile")
+                value = profile[MONTH_COLUMNS.index(key)] if profile else None
+            elif key == "opening_deficit":
+                value = line.get("reserve", {}).get(key)
+            else:
+                value = line.get(key)
+            cell = ws.cell(i, j, value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+            if isinstance(value, float) and key not in MONTH_COLUMNS:
+                cell.number_format = FMT_MONEY
+            cell.fill = INPUT_FILL
+    widths = {"A": 34, "B": 26, "C": 10, "D": 14, "E": 10, "F": 16, "G": 17, "H": 11, "I": 15}
+    for col, width in widths.items():
+        ws.column_dimensions[col].width = width
+    ws.column_dimensions["J"].width = 12
+    for j in range(len(LINE_COLUMNS) + 1, len(columns) + 1):
+        ws.column_dimensions[get_column_letter(j)].width = 5
+    ws.freeze_panes = "B4"
+
+
+def _table_sheet(
+    ws: Worksheet, title: str, columns: Sequence[str], rows: list[dict[str, Any]]
+) -> None:
+    ws["A1"] = title
+    ws["A1"].font = TITLE
+    _head(ws, 3, columns)
+    for i, row in enumerate(rows, start=4):
+        for j, key in enumerate(columns, start=1):
+            value = row.get(key)
+            cell = ws.cell(i, j, value)
+            if isinstance(value, float):
+                cell.number_format = FMT_MONEY
+            cell.fill = INPUT_FILL
+    ws.column_dimensions["A"].width = 44
+    for col in "BCDE":
+        ws.column_dimensions[col].width = 14
+    if "title" in columns:
+        ws.column_dimensions["A"].width = 10
+        ws.column_dimensions["B"].width = 52
+
+
+def _mapping_sheet(ws: Worksheet) -> None:
+    _head(ws, 1, ("key", "range or name", "written by cypsxl (do not edit)", "what it is"))
+    for i, (key, ref, what) in enumerate(MAPPING, start=2):
+        ws.cell(i, 1, key)
+        ws.cell(i, 2, ref)
+        ws.cell(i, 4, what)
+    for col, width in {"A": 20, "B": 20, "C": 30, "D": 58}.items():
+        ws.column_dimensions[col].width = width
+
+
+def _report_formats(ws: Worksheet) -> None:
+    """Number formats and RAG fills over the report's columns (a longer report keeps them)."""
+    for row in ws.iter_rows(min_row=1, max_row=200, min_col=2, max_col=8):
+        for cell in row:
+            cell.number_format = PERCENT if cell.column == 6 else FMT_MONEY
+            if cell.column >= 2:
+                cell.alignment = Alignment(horizontal="right")
+    for rag, fill in RAG_FILLS.items():
+        ws.conditional_formatting.add(
+            "G1:G200", FormulaRule(formula=[f'G1="{rag.capitalize()}"'], fill=fill)
+        )
+    for col, width in {"A": 48, "B": 12, "C": 14, "D": 16, "E": 11, "F": 11, "G": 8}.items():
+        ws.column_dimensions[col].width = width
+    ws.column_dimensions["H"].width = 11
+
+
+def _style_report(ws: Worksheet, area: Area, kinds: list[str]) -> None:
+    """Fonts and rules by the kind of each row the refresh wrote."""
+    left, right = area.left, area.right
+    for k, kind in enumerate(kinds):
+        r = area.top + k
+        first = ws.cell(r, left)
+        if kind == "title":
+            first.font = TITLE
+        elif kind == "note":
+            first.font = NOTE
+        elif kind in ("head", "section"):
+            for c in range(left, right + 1):
+                cell = ws.cell(r, c)
+                cell.font = HEADING if kind == "section" else BOLD
+                if kind == "head":
+                    cell.border = Border(bottom=_THIN)
+                    if c > left:
+                        cell.alignment = Alignment(horizontal="right", wrap_text=True)
+        elif kind == "group":
+            first.font = BOLD
+        elif kind == "subtotal":
+            for c in range(left, left + 5):
+                ws.cell(r, c).font = BOLD
+                if c > left:
+                    ws.cell(r, c).border = Border(top=_THIN)
+        elif kind == "total":
+            rule_total(ws, r, left, right)
+    print_setup(ws, _TITLE, landscape=False, print_area=f"A1:H{area.bottom}")
+
+
+def _checks_formats(ws: Worksheet, checks: Area) -> None:
+    for col, width in {"A": 66, "B": 11, "C": 9, "D": 2, "E": 21, "F": 40}.items():
+        ws.column_dimensions[col].width = width
+    _head(ws, 1, ("Check (difference should be 0)", "Difference", "Status"))
+    status = f"C2:C{max(checks.bottom, 2)}"
+    ws.conditional_formatting.add(
+        status, FormulaRule(formula=['C2="OK"'], fill=RAG_FILLS["green"], stopIfTrue=True)
+    )
+    ws.conditional_formatting.add(status, FormulaRule(formula=['C2<>"OK"'], fill=RAG_FILLS["red"]))
+    ws["E1"].font = HEADING
+    for r in range(2, max(checks.bottom, 6) + 1):
+        for c in (1, 2, 3, 5):
+            ws.cell(r, c).alignment = Alignment(vertical="top")
+        ws.cell(r, 6).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[4].height = 30
+
+
+def build_demo(wb: Workbook | None = None) -> Workbook:
+    """The monitoring demo workbook, its report written by a refresh (into ``wb`` if given)."""
+    doc = tomllib.loads(example_text())
+    sheets = ["Report", "Inputs", "Lines", "Risks", "Savings", "Checks", MAPPING_SHEET]
+    if wb is None:
+        wb = openpyxl.Workbook()
+        wb.remove(wb.active)
+    else:  # xlwings' quickstart book: keep its two sheets (VBA document modules), emptied
+        for ws, name in zip(wb.worksheets[:2], ("Report", "xlwings.conf"), strict=False):
+            ws.delete_rows(1, ws.max_row)
+            ws.title = name
+    for name in [*sheets, "xlwings.conf"]:
+        if name not in wb.sheetnames:
+            wb.create_sheet(name)
+    for i, name in enumerate([*sheets, "xlwings.conf"]):
+        wb.move_sheet(name, i - wb.sheetnames.index(name))
+    _inputs_sheet(wb["Inputs"], doc)
+    _lines_sheet(wb["Lines"], doc["line"])
+    risks = ("name", "amount", "note")
+    savings = ("ref", "title", "planned", "forecast", "note")
+    _table_sheet(wb["Risks"], "Risks not in the forecast (£m)", risks, doc.get("risk", []))
+    _table_sheet(wb["Savings"], "MTFS savings for the year (£m)", savings, doc.get("saving", []))
+    _mapping_sheet(wb[MAPPING_SHEET])
+    wb["xlwings.conf"]["A1"] = "UDF Modules"
+    wb["xlwings.conf"]["B1"] = "cypsxl.excel.functions"
+    _report_formats(wb["Report"])
+    written = refresh(OpenpyxlBook(wb, name=f"{DEMO_NAME}.xlsx"), now=DEMO_TIME).written
+    kinds = [row.kind for row in report_rows(monitor(monitoring_from_dict(doc)))]
+    _style_report(wb["Report"], written["output_report"], kinds)
+    _checks_formats(wb["Checks"], written["output_checks"])
+    for name in sheets[1:]:
+        print_setup(wb[name], _TITLE)
+    wb.calculation.fullCalcOnLoad = True
+    wb.properties.creator = "cypsxl"
+    wb.properties.lastModifiedBy = "cypsxl"
+    wb.properties.created = _DOC_TIME
+    wb.properties.modified = _DOC_TIME
+    wb.properties.title = _TITLE
+    return wb
+
+
+def write_demo(outdir: str | Path) -> list[Path]:
+    """Write the demo workbook(s) and module into ``outdir``; return the paths written."""
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [save_deterministic(build_demo(), out / f"{DEMO_NAME}.xlsx", _DOC_TIME)]
+    quickstart = _quickstart_xlsm()
+    if quickstart is not None:
+        wb = build_demo(openpyxl.load_workbook(quickstart, keep_vba=True))
+        paths.append(save_deterministic(wb, out / f"{DEMO_NAME}.xlsm", _DOC_TIME))
+    module = out / f"{DEMO_NAME}.py"
+    module.write_text(MODULE_TEXT, "utf-8")
+    paths.append(module)
+    return paths
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m cypsxl.excel.monitor_demo [OUTDIR]`` (default ``workbooks``)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    for path in write_demo(args[0] if args else "workbooks"):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

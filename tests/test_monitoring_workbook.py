@@ -1,0 +1,294 @@
+"""The monitoring demo workbook: reproducible; refreshed by ``cypsxl refresh`` and by the
+button; recalculated by LibreOffice; every output cell compared with ``cypsxl monitor
+--json`` of the same case; bad inputs named by sheet and cell."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import shutil
+import textwrap
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import xlwings as xw
+from support.recalc import formula_mismatches, recalculate, values
+from xlcall import json_book
+from xlwings.server import custom_scripts_call
+
+from cypsxl.cli import main as cli
+from cypsxl.excel import scripts
+from cypsxl.excel.monitor_demo import DEMO_NAME, build_demo, example_text, write_demo
+from cypsxl.workbook.binding import Area
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKBOOKS = ROOT / "workbooks"
+EXAMPLE = ROOT / "docs" / "examples" / "northshire_monitoring_2025.toml"
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {i.filename: z.read(i.filename) for i in z.infolist()}
+
+
+def test_the_packaged_example_is_the_documented_one():
+    assert example_text() == EXAMPLE.read_text("utf-8")
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xlsm"])
+def test_regenerated_demo_is_identical(tmp_path: Path, suffix: str) -> None:
+    write_demo(tmp_path)
+    new, old = tmp_path / f"{DEMO_NAME}{suffix}", WORKBOOKS / f"{DEMO_NAME}{suffix}"
+    a, b = parts(new), parts(old)
+    assert sorted(a) == sorted(b)
+    different = [name for name in a if a[name] != b[name]]
+    assert not different, f"parts differ: {different}; run python -m cypsxl.excel.monitor_demo"
+    assert (tmp_path / f"{DEMO_NAME}.py").read_text("utf-8") == (
+        WORKBOOKS / f"{DEMO_NAME}.py"
+    ).read_text("utf-8")
+    assert ("xl/vbaProject.bin" in a) == (suffix == ".xlsm")
+
+
+# --------------------------------------------------------------------------- the oracle
+
+
+def monitor_json(capsys, text: str, tmp: Path) -> dict[str, Any]:
+    case = tmp / "case.toml"
+    case.write_text(text, "utf-8")
+    assert cli(["monitor", str(case), "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def report_area(book: Path) -> Area:
+    """The area the last refresh wrote the report to (column C of its mapping row)."""
+    ws = openpyxl.load_workbook(book)["cypsxl"]
+    for r in range(1, ws.max_row + 1):
+        if ws.cell(r, 1).value == "output_report":
+            return Area.parse(ws.cell(r, 3).value)
+    raise AssertionError("no output_report record")
+
+
+def _close(got: Any, want: Any, where: str) -> None:
+    if want is None:
+        assert got is None, where
+    elif isinstance(want, float):
+        assert isinstance(got, int | float) and math.isclose(got, want, abs_tol=1e-9), (
+            where,
+            got,
+            want,
+        )
+    else:
+        assert got == want, (where, got, want)
+
+
+def compare_report(book: Path, computed: Path, doc: dict[str, Any]) -> int:
+    """Every cell of the report against the JSON document, by its label; the cells seen."""
+    area = report_area(book)
+    got = values(computed)
+
+    def cell(r: int, c: int) -> Any:
+        return got.get(f"{area.sheet}!{area.cell(r, c)}")
+
+    money = ("budget", "actual_to_date", "forecast_outturn", "variance")
+    lines, groups = doc["lines"], doc["groups"]
+    savings = doc["savings"]
+    seen = 0
+    headline = [p for s in doc["headline"] for p in textwrap.wrap(s, 110)]
+    rows = area.shape[0]
+    labels = [cell(r, 0) for r in range(rows)]
+    start = next(r for r, v in enumerate(labels) if v == headline[0])
+    assert labels[start : start + len(headline)] == headline
+    seen += len(headline)
+    for r, label in enumerate(labels):
+        if not isinstance(label, str):
+            continue
+        name = label.strip()
+        at = f"{area.sheet} row {area.top + r}: {name}"
+        if label.startswith("  ") and name in lines:
+            line = lines[name]
+            for c, key in enumerate(money, start=1):
+                _close(cell(r, c), line[key], f"{at} {key}")
+            _close(cell(r, 5), line["variance_pct"], f"{at} variance_pct")
+            _close(cell(r, 6), line["rag"].capitalize(), f"{at} rag")
+            _close(cell(r, 7), line["movement"], f"{at} movement")
+            seen += 8
+        elif name.startswith("Total ") and name[6:] in groups:
+            for c, key in enumerate(money, start=1):
+                _close(cell(r, c), groups[name[6:]][key], f"{at} {key}")
+            seen += 4
+        elif name == "General Fund total":
+            for c, key in enumerate(money, start=1):
+                _close(cell(r, c), doc["general_fund"][key], f"{at} {key}")
+            seen += 4
+        elif name == "Ring-fenced total":
+            for c, key in enumerate(money, start=1):
+                _close(cell(r, c), doc["ring_fenced"][key], f"{at} {key}")
+            seen += 4
+        elif name in ("Deficit brought forward", "Variance in the year", "Deficit carried forward"):
+            key = {"Deficit brought forward": "opening_deficit", "Variance in the year": "variance"}
+            _close(cell(r, 1), doc["ring_fenced"][key.get(name, "closing_deficit")], at)
+            seen += 1
+        elif label.startswith("  ") and name in doc["risks"]:
+            _close(cell(r, 1), doc["risks"][name], at)
+            seen += 1
+        elif name == "Forecast with risks":
+            _close(cell(r, 1), doc["forecast_with_risks"], at)
+            seen += 1
+        elif name.split(" ")[0] in savings:
+            s = savings[name.split(" ")[0]]
+            for c, key in enumerate(("planned", "forecast", "shortfall"), start=1):
+                _close(cell(r, c), s[key], f"{at} {key}")
+            _close(cell(r, 6), s["rag"].capitalize(), f"{at} rag")
+            seen += 4
+    # every line, group, risk and saving was found in the report
+    assert seen == len(headline) + 8 * len(lines) + 4 * len(groups) + 4 + (
+        4 + 3 if any(v["ring_fenced"] for v in lines.values()) else 0
+    ) + len(doc["risks"]) + 1 + 4 * len(savings)
+    return seen
+
+
+CHANGE = ("actual_to_date = 7.9      # £m, spend to the end of the period", "actual_to_date = 8.4")
+
+
+@pytest.fixture(scope="module")
+def recalculated(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
+    """The demo as committed; the demo after an input changed and ``cypsxl refresh``; and
+    the demo with a tampered output - recalculated by one LibreOffice run."""
+    tmp = tmp_path_factory.mktemp("monitoring")
+    demo = tmp / "demo.xlsx"
+    shutil.copy(WORKBOOKS / f"{DEMO_NAME}.xlsx", demo)
+    changed_in = tmp / "changed_in.xlsx"
+    wb = openpyxl.load_workbook(demo)
+    assert wb["Lines"]["D4"].value == 7.9  # Agency placements, actual to date
+    wb["Lines"]["D4"] = 8.4
+    wb.save(changed_in)
+    changed = tmp / "changed.xlsx"
+    assert cli(["refresh", str(changed_in), "-o", str(changed)]) == 0
+    tampered = tmp / "tampered.xlsx"
+    wb = openpyxl.load_workbook(demo)
+    area = report_area(demo)
+    ws = wb[area.sheet]
+    total = next(
+        r for r in range(area.top, area.bottom + 1) if ws.cell(r, 1).value == "General Fund total"
+    )
+    ws.cell(total, 4).value += 1  # the General Fund forecast one too high
+    wb.save(tampered)
+    out = recalculate([demo, changed, tampered], tmp / "lo")
+    return {name: (p, out[p]) for name, p in (("demo", demo), ("changed", changed),
+                                                ("tampered", tampered))}  # fmt: skip
+
+
+def _checks_expected(book: Path, broken: set[str] = frozenset()) -> dict[str, Any]:
+    ws = openpyxl.load_workbook(book)["Checks"]
+    want: dict[str, Any] = {}
+    for r in range(2, ws.max_row + 1):
+        label = ws.cell(r, 1).value
+        if label is None:
+            continue
+        bad = label in broken
+        want[f"Checks!B{r}"] = 1.0 if bad else 0.0
+        want[f"Checks!C{r}"] = "CHECK" if bad else "OK"
+    return want
+
+
+def test_demo_report_is_the_engines(recalculated, capsys, tmp_path):
+    book, computed = recalculated["demo"]
+    doc = monitor_json(capsys, EXAMPLE.read_text("utf-8"), tmp_path)
+    assert compare_report(book, computed, doc) > 100
+    assert formula_mismatches(book, computed, _checks_expected(book)) == {}
+
+
+def test_refreshed_after_a_change_is_the_engines(recalculated, capsys, tmp_path):
+    book, computed = recalculated["changed"]
+    text = EXAMPLE.read_text("utf-8")
+    assert CHANGE[0] in text
+    doc = monitor_json(capsys, text.replace(CHANGE[0], CHANGE[1]), tmp_path)
+    # 8.4 / 7 x 12 = 14.4 against 11.5: +2.9
+    assert doc["lines"]["Agency placements"]["forecast_outturn"] == pytest.approx(14.4)
+    compare_report(book, computed, doc)
+    assert formula_mismatches(book, computed, _checks_expected(book)) == {}
+
+
+def test_a_tampered_total_fails_its_checks(recalculated):
+    book, computed = recalculated["tampered"]
+    # the General Fund forecast one too high breaks the General Fund total's tie to its
+    # groups, the risks block's copy of it, and the forecast with risks (it + the risks)
+    broken = {
+        "General Fund total = sum of its groups",
+        "Risks: General Fund forecast outturn = the General Fund total's",
+        "Forecast with risks = General Fund forecast outturn + risks",
+    }
+    assert formula_mismatches(book, computed, _checks_expected(book, broken)) == {}
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("sheet", "cell", "value", "expected"),
+    [
+        ("Lines", "C5", "abc", "Lines!C5: 'budget': expected an amount in £m, got 'abc'"),
+        ("Inputs", "C7", 13, "Inputs!C7: 'period': expected a whole number from 1 (April)"),
+        ("Lines", "E6", "manual", "Lines!F6: 'forecast_outturn': missing; a manual line needs"),
+        ("Lines", "A5", "Agency placements", "Lines!A5: 'name': duplicate line name"),
+        ("Inputs", "C10", 0.2, "Inputs!C11: 'red': thresholds out of order: amber 0.2"),
+        ("Lines", "M8", -1, "Lines!M8: 'profile': expected a number >= 0, got -1"),
+        ("Lines", "E4", "run_rat", "Lines!E4: 'forecast': did you mean 'run_rate'?"),
+    ],
+)
+def test_bad_input_is_named_by_cell_and_nothing_written(
+    tmp_path, capsys, sheet, cell, value, expected
+):
+    book = tmp_path / "m.xlsx"
+    wb = openpyxl.load_workbook(WORKBOOKS / f"{DEMO_NAME}.xlsx")
+    wb[sheet][cell] = value
+    wb.save(book)
+    before = book.read_bytes()
+    assert cli(["refresh", str(book)]) == 2
+    err = capsys.readouterr().err
+    assert expected in err, err
+    assert "Traceback" not in err
+    assert book.read_bytes() == before
+
+
+def test_an_unknown_column_suggests_the_nearest(tmp_path, capsys):
+    book = tmp_path / "m.xlsx"
+    wb = openpyxl.load_workbook(WORKBOOKS / f"{DEMO_NAME}.xlsx")
+    wb["Lines"]["C3"] = "budgte"
+    wb.save(book)
+    assert cli(["refresh", str(book)]) == 2
+    assert "Lines!C3: 'lines': unknown column 'budgte'; did you mean 'budget'?" in (
+        capsys.readouterr().err
+    )
+
+
+# --------------------------------------------------------------------------- the button
+
+
+def test_the_button_writes_what_the_command_wrote():
+    wb = build_demo()
+    book = asyncio.run(
+        custom_scripts_call(scripts, "cyps_refresh", typehint_to_value={xw.Book: json_book(wb)})
+    )
+    actions = book.json()["actions"]
+    assert [a["func"] for a in actions] == ["setValues"] * 3
+    sheets = wb.sheetnames
+    for a in actions:
+        area = Area.at(
+            sheets[a["sheet_position"]],
+            a["start_row"] + 1,
+            a["start_column"] + 1,
+            a["row_count"],
+            a["column_count"],
+        )
+        ws = wb[area.sheet]
+        written = [
+            ["" if ws.cell(r, c).value is None else ws.cell(r, c).value for c in
+             range(area.left, area.right + 1)]
+            for r in range(area.top, area.bottom + 1)
+        ]  # fmt: skip
+        assert a["values"] == written, area

@@ -1,0 +1,8 @@
+"""The demo workbook's module: the .xlsm's macro and "Import Functions" use it.
+
+xlwings runs ``<workbook name>.main()`` from the quickstart macro ``SampleCall``, and
+imports the functions from the module of the same name as the workbook.
+"""
+
+from cypsxl.excel.functions import *  # noqa: F403
+from cypsxl.excel.scripts import main  # noqa: F401
