@@ -419,3 +419,23 @@ def test_the_demo_refreshed_twice_in_place_is_left_alone(tmp_path: Path) -> None
     names = only(tmp_path)
     assert cli(["refresh", str(path)]) == 0
     assert path.read_bytes() == once and only(tmp_path) == names
+
+
+def test_a_package_with_bytes_before_the_zip_is_rewritten_whole(tmp_path: Path) -> None:
+    # its entries cannot be copied as stored, so every part is recompressed - same parts,
+    # same order, same contents but the cells written - and the source is left as it was
+    path = build(tmp_path / "MTFS.xlsx")
+    path.write_bytes(b"#!stub\n" + path.read_bytes())
+    book = open_file_book(path)
+    book.write(Area.parse("Outputs!K12"), [[99.0]])
+    book.write(Area.parse("Outputs!K13"), [["new"]])
+    data = book.patched()
+    assert data is not None and not data.startswith(b"#!stub")
+    with zipfile.ZipFile(path) as a, zipfile.ZipFile(io.BytesIO(data)) as b:
+        assert [i.filename for i in a.infolist()] == [i.filename for i in b.infolist()]
+        differ = [i.filename for i in a.infolist() if a.read(i.filename) != b.read(i.filename)]
+        assert differ == ["xl/worksheets/sheet3.xml"]
+    assert open_file_book(path).read(Area.parse("Outputs!K12:K13")) == [[1234.5], [None]]
+    assert book.patched() == data  # the book still reads its own package after a write
+    again = FileBook(data, "again")
+    assert again.read(Area.parse("Outputs!K12:K13")) == [[99.0], ["new"]]

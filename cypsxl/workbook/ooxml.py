@@ -23,6 +23,7 @@ bindings or finance rules.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import math
@@ -927,9 +928,9 @@ def _rezip_plain(package: Package, replaced: dict[str, bytes], removed: set[str]
             if info.filename in removed:
                 continue
             data = replaced.get(info.filename)
-            z.writestr(
-                info, package.read(info.filename) if data is None else data, info.compress_type
-            )
+            entry = copy.copy(info)  # writestr sets offsets and sizes on the info it is given
+            body = package.read(info.filename) if data is None else data
+            z.writestr(entry, body, info.compress_type)
     return out.getvalue()
 
 
