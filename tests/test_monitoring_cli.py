@@ -309,3 +309,12 @@ def test_check_tells_the_two_kinds_apart(capsys):
 def test_a_file_cannot_be_both_kinds(tmp_path, capsys):
     line = _error(tmp_path, capsys, BASE + '\n[case]\nname = "x"\n')
     assert "a monitoring case ([monitoring]) cannot also be an MTFS case ([case])" in line
+
+
+def test_run_given_a_monitoring_case_says_so(capsys):
+    code, _, err = _run(capsys, "run", str(EXAMPLE))
+    assert code == 2
+    assert err.strip() == (
+        f"error: {EXAMPLE}:7: is a monitoring case ([monitoring]), not an MTFS case ([case]); "
+        "run it with cypsxl monitor (see docs/monitoring.md)"
+    )

@@ -119,6 +119,15 @@ def case_from_dict(
     problems = ProblemList(source)
     lines = _Lines(text or "")
     ck = _Checker(problems, lines)
+    if "monitoring" in doc and "case" not in doc:
+        ck.add(
+            ("monitoring",),
+            "",
+            "",
+            "is a monitoring case ([monitoring]), not an MTFS case ([case]); run it with "
+            "cypsxl monitor (see docs/monitoring.md)",
+        )
+        problems.raise_if_any()
     for key in doc:
         if key not in _SECTIONS:
             ck.add((), "", key, f"unknown table; expected one of: {', '.join(sorted(_SECTIONS))}")
