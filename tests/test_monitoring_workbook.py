@@ -292,3 +292,23 @@ def test_the_button_writes_what_the_command_wrote():
             for r in range(area.top, area.bottom + 1)
         ]  # fmt: skip
         assert a["values"] == written, area
+
+
+def test_a_driver_line_shows_its_reconciliation_in_the_report():
+    import dataclasses
+
+    from cypsxl.casefile import load_monitoring
+    from cypsxl.excel.monitor_refresh import report_rows
+    from cypsxl.model.monitoring import DriverCost, monitor
+
+    case = load_monitoring(EXAMPLE)
+    lines = list(case.lines)
+    lines[0] = dataclasses.replace(lines[0], forecast="example_register")
+    case = dataclasses.replace(case, lines=tuple(lines))
+    rows = report_rows(monitor(case, remaining={"Agency placements": DriverCost(5.0, 8.1)}))
+    line = next(r for r in rows if r.kind == "line" and r[0] == "  Agency placements")
+    # 7.9 actual + 5.0 remaining = 12.9 forecast
+    assert line[3] == pytest.approx(12.9)
+    (recon,) = [r for r in rows if r.kind == "reconciliation"]
+    # the driver's 8.1 to date - the ledger's 7.9 = 0.2
+    assert recon[0] == "  Agency placements" and recon[1] == pytest.approx(0.2)

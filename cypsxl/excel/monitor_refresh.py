@@ -180,6 +180,15 @@ def report_rows(r: MonitoringResults) -> list[ReportRow]:
     )
     rows += [ReportRow("risk", [f"  {name}", amount]) for name, amount in r.risks.items()]
     rows.append(ReportRow("total", ["Forecast with risks", r.forecast_with_risks]))
+    recon = [
+        (name, float(v))
+        for name, v in zip(r.lines.names, r.lines.reconciliation, strict=True)
+        if v == v  # a driver gave its cost to date
+    ]
+    if recon:
+        rows.append(ReportRow("blank", []))
+        rows.append(ReportRow("head", ["Driver cost to date - ledger actual to date", "£m"]))
+        rows += [ReportRow("reconciliation", [f"  {name}", v]) for name, v in recon]
     if r.savings.refs:
         s = r.savings
         titles = {x.ref: x.title for x in c.savings}
