@@ -512,6 +512,7 @@ def _chart(ws: Worksheet, lay: L.Layout) -> None:
     chart = LineChart()
     chart.title = "Net and cumulative net by year (£m)"
     chart.y_axis.title = "£m (below 0 = net saving)"
+    chart.x_axis.title = "Financial year"
     chart.y_axis.number_format = "#,##0.0"
     chart.x_axis.delete = False
     chart.y_axis.delete = False
