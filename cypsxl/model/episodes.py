@@ -57,8 +57,11 @@ def looked_after_on(ep: Episodes, dates: ArrayLike) -> IntArray:
     rows, cols = np.nonzero(inside)
     if rows.size == 0:
         return np.zeros(d.size, np.int64)
-    pairs = np.unique(np.stack([cols, ep.child[rows]]), axis=1)
-    return np.bincount(pairs[0], minlength=d.size).astype(np.int64)
+    # a child counts once on a date however many of its episodes cover it
+    seen = np.zeros((d.size, int(ep.child.max()) + 1), dtype=bool)
+    seen[cols, ep.child[rows]] = True
+    result: IntArray = seen.sum(axis=1).astype(np.int64)
+    return result
 
 
 def _in_windows(
@@ -106,7 +109,7 @@ def episodes_register(
     (('row 2',), [6])
     """
     end = np.where(ep.dec >= OPEN_END, OPEN_END, ep.dec - 1)
-    ref = refs if refs is not None else tuple(f"row {int(r)}" for r in ep.row)
+    ref = refs if refs is not None else tuple(map("row {}".format, ep.row.tolist()))
     n = len(ep)
     return Register(
         types,

@@ -129,9 +129,15 @@ def days_inside(
     >>> days_inside([5, 40], [8, 50], 10, 30).tolist()   # before, after the window
     [0, 0]
     """
-    first = np.maximum(np.asarray(start, np.int64), np.asarray(window_from, np.int64))
-    last = np.minimum(np.asarray(end, np.int64), np.asarray(window_to, np.int64))
-    return np.maximum(last - first + 1, 0)
+    last = np.asarray(end, np.int64), np.asarray(window_to, np.int64)
+    first = np.asarray(start, np.int64), np.asarray(window_from, np.int64)
+    shape = np.broadcast_shapes(*(a.shape for a in (*last, *first)))
+    # in place: a large broadcast result is allocated once, not once per step
+    days = np.minimum(*last, out=np.empty(shape, np.int64))
+    days -= np.maximum(*first)
+    days += 1
+    result: IntArray = np.maximum(days, 0, out=days)
+    return result
 
 
 def placement_cost_dates(
@@ -272,8 +278,10 @@ def register_costs(
     rate = register.weekly_cost * register.count
     if net:
         rate = rate * net_share(register.health_share, register.education_share)
-    days = days_inside(register.start[:, None], register.end[:, None], frm[None, :], to[None, :])
-    result: FloatArray = rate[:, None] * days / 7.0
+    # windows x placements, the long axis innermost (numpy's loops run along it), then
+    # transposed to placements x windows
+    days = days_inside(register.start[None, :], register.end[None, :], frm[:, None], to[:, None])
+    result: FloatArray = np.multiply(days, rate / 7.0, dtype=np.float64).T
     return result
 
 
@@ -287,8 +295,12 @@ def by_type(register: Register, values: ArrayLike) -> FloatArray:
     """
     v = as_float(values)
     k = len(register.types.keys)
-    onehot = (register.type_index[None, :] == np.arange(k)[:, None]).astype(np.float64)
-    result: FloatArray = onehot @ v
+    width = int(np.prod(v.shape[1:], dtype=np.int64))
+    columns = v.reshape(v.shape[0], width)
+    sums = [np.bincount(register.type_index, weights=c, minlength=k) for c in columns.T]
+    result: FloatArray = (np.stack(sums, axis=1) if sums else np.zeros((k, 0))).reshape(
+        (k, *v.shape[1:])
+    )
     return result
 
 

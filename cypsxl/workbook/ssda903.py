@@ -28,7 +28,7 @@ from ..errors import CaseError, Problem
 from ..model.dates import OPEN_END, date_of
 from ..model.episodes import Episodes
 from ..model.register import PlaceMapping, PlacementTypes
-from .driver_csv import RowProblems, _dates, parse_numbers, read_table
+from .driver_csv import RowProblems, _dates, parse_numbers, read_columns, read_table
 
 __all__ = ["CostTable", "EpisodesRead", "read_costs", "read_episodes"]
 
@@ -107,14 +107,12 @@ def read_episodes(
     costs: CostTable | None = None,
 ) -> EpisodesRead:
     """Read an SSDA903 episodes CSV into :class:`~cypsxl.model.episodes.Episodes`."""
-    df = read_table(path, EPISODE_COLUMNS, (), "an SSDA903 episodes file")
-    n = len(df)
+    n, cols = read_columns(path, EPISODE_COLUMNS, (), "an SSDA903 episodes file")
     rp = RowProblems(str(path), n)
-    child = df["CHILD"]
-    rp.add_where((child == "").to_numpy(), "CHILD", "missing; expected the child's id")
-    decom = _dates(rp, df, "DECOM", True, 0)
-    dec = _dates(rp, df, "DEC", False, OPEN_END)
-    dec_given = (df["DEC"] != "").to_numpy()
+    rp.add_where(cols["CHILD"].blank, "CHILD", "missing; expected the child's id")
+    decom = _dates(rp, cols, "DECOM", True, 0)
+    dec = _dates(rp, cols, "DEC", False, OPEN_END)
+    dec_given = ~cols["DEC"].blank
     before = dec_given & (dec < decom) & ~rp.rejected
     for i in np.flatnonzero(before):
         rp.add(
@@ -122,73 +120,78 @@ def read_episodes(
             "DEC",
             f"DEC {_fmt_day(dec[i])} is before DECOM {_fmt_day(decom[i])}; expected on or after",
         )
-    rec = df["REC"].str.upper()
+    rec = cols["REC"].map(lambda u: u.str.upper())
     rp.add_where(
-        dec_given & (rec == "").to_numpy(),
+        dec_given & (rec == ""),
         "REC",
         "missing; an episode with DEC needs its reason (X1 if another episode follows)",
     )
-    place = df["PLACE"].str.upper()
-    provider = df["PLACE_PROVIDER"].str.upper()
-    known_codes = pd.Series(list(mapping.codes), dtype=object)
-    known = place.isin(known_codes).to_numpy()
-    rp.add_where((place == "").to_numpy(), "PLACE", "missing; expected a placement code such as U4")
+    # PLACE and PLACE_PROVIDER take a few dozen values: look each pair up once
+    place, prov = cols["PLACE"], cols["PLACE_PROVIDER"]
+    width = max(len(prov.values), 1)
+    pair_codes, pair_keys = pd.factorize(place.codes * width + prov.codes)
+    places = [str(place.values[k // width]).upper() for k in pair_keys]
+    providers = [str(prov.values[k % width]).upper() for k in pair_keys]
+    pairs = list(zip(places, providers, strict=True))
+    type_of = [mapping.type_of(p, v) for p, v in pairs]
+    known = np.array([t is not None for t in type_of], dtype=bool)[pair_codes]
+    blank_place = np.array([p == "" for p in places], dtype=bool)[pair_codes]
+    rp.add_where(blank_place, "PLACE", "missing; expected a placement code such as U4")
     rp.add_where(
-        ~known & (place != "").to_numpy(),
+        ~known & ~blank_place,
         "PLACE",
         "unknown placement code {value}; expected a code of the placement list "
         "(docs/drivers.md) or one added in [register.place_codes]",
-        df["PLACE"].tolist(),
+        place,
     )
     weekly = np.full(n, np.nan)
     if costs is not None:
-        weekly = costs.lookup(place, provider)
-        missing = np.isnan(weekly) & known
-        for i in np.flatnonzero(missing):
-            who = f" with PLACE_PROVIDER {provider.iloc[i]}" if provider.iloc[i] else ""
-            rp.add(
-                int(i),
-                "PLACE",
-                f"no weekly cost for {place.iloc[i]}{who} in {Path(costs.source).name}",
-            )
-    _overlaps(rp, child, decom, dec)
+        pair_cost = costs.lookup(
+            pd.Series(places, dtype=object), pd.Series(providers, dtype=object)
+        )
+        weekly = pair_cost[pair_codes]
+        for i in np.flatnonzero(np.isnan(weekly) & known):
+            place, provider = pairs[pair_codes[i]]
+            who = f" with PLACE_PROVIDER {provider}" if provider else ""
+            rp.add(int(i), "PLACE", f"no weekly cost for {place}{who} in {Path(costs.source).name}")
+    child_codes, children = cols["CHILD"].codes, cols["CHILD"].values
+    _overlaps(rp, child_codes, decom, dec)
     keep = ~rp.rejected
-    pairs = {
-        (p, v): types.index(mapping.type_of(p, v) or "other")
-        for p, v in set(zip(place[keep], provider[keep], strict=True))
-    }
-    type_index = np.array(
-        [pairs[(p, v)] for p, v in zip(place[keep], provider[keep], strict=True)], dtype=np.int64
-    )
-    codes, uniques = pd.factorize(child[keep])
+    index_of = np.array([types.index(t) if t is not None else 0 for t in type_of], dtype=np.int64)
     episodes = Episodes(
-        child=codes.astype(np.int64),
+        child=child_codes[keep].astype(np.int64),
         decom=decom[keep],
         dec=dec[keep],
-        admission=(df["RNE"].str.upper() == "S").to_numpy()[keep],
-        discharge=(dec_given & (rec != "X1").to_numpy())[keep],
-        type_index=type_index,
+        admission=(cols["RNE"].map(lambda u: u.str.upper()) == "S")[keep],
+        discharge=(dec_given & (rec != "X1"))[keep],
+        type_index=index_of[pair_codes][keep],
         weekly_cost=weekly[keep],
         row=np.flatnonzero(keep) + 2,
     )
-    return EpisodesRead(episodes, rp.problems, n, tuple(str(u) for u in uniques))
+    return EpisodesRead(episodes, rp.problems, n, tuple(str(c) for c in children))
 
 
-def _overlaps(rp: RowProblems, child: pd.Series, decom: np.ndarray, dec: np.ndarray) -> None:
-    """Reject an episode that starts before the same child's earlier episode has ended."""
+def _overlaps(rp: RowProblems, child: np.ndarray, decom: np.ndarray, dec: np.ndarray) -> None:
+    """Reject an episode that starts before the same child's earlier episode has ended.
+
+    ``child`` holds integer codes. Sorted by child then DECOM, an episode clashes when
+    it starts before the latest DEC of the child's earlier episodes.
+    """
     ok = np.flatnonzero(~rp.rejected)
-    frame = pd.DataFrame({"child": child.to_numpy()[ok], "start": decom[ok], "end": dec[ok]})
-    frame["row"] = ok
-    frame = frame.sort_values(["child", "start", "row"], kind="stable")
-    prev_end = frame.groupby("child", sort=False)["end"].cummax()
-    prev_end = prev_end.groupby(frame["child"], sort=False).shift(1)
-    clash = (frame["start"] < prev_end).to_numpy()
-    group_start = np.arange(len(frame)) - frame.groupby("child", sort=False).cumcount().to_numpy()
+    order = ok[np.lexsort((ok, decom[ok], child[ok]))]
+    c, start, end = child[order], decom[order], dec[order]
+    new_group = np.ones(order.size, dtype=bool)
+    new_group[1:] = c[1:] != c[:-1]
+    # latest end so far within each child: a running maximum that restarts per child
+    running = pd.Series(end).groupby(np.cumsum(new_group)).cummax().to_numpy()
+    previous = np.empty_like(running)
+    previous[1:] = running[:-1]
+    clash = ~new_group & (start < previous)
+    group_start = np.maximum.accumulate(np.where(new_group, np.arange(order.size), 0))
     for pos in np.flatnonzero(clash):
-        row = int(frame["row"].iloc[pos])
-        same = frame.iloc[group_start[pos] : pos]
-        same = same[same["end"] > decom[row]]
-        other = int(same["row"].iloc[0])
+        row = int(order[pos])
+        earlier = np.arange(group_start[pos], pos)
+        other = int(order[earlier[end[earlier] > decom[row]][0]])
         ends = "is open" if dec[other] >= OPEN_END else f"ends {_fmt_day(dec[other])}"
         rp.add(
             row,
