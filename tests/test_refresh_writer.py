@@ -439,3 +439,25 @@ def test_a_package_with_bytes_before_the_zip_is_rewritten_whole(tmp_path: Path) 
     assert book.patched() == data  # the book still reads its own package after a write
     again = FileBook(data, "again")
     assert again.read(Area.parse("Outputs!K12:K13")) == [[99.0], ["new"]]
+
+
+def test_the_two_cell_readers_agree(tmp_path: Path) -> None:
+    # the pattern reader (UTF-8 parts, what Excel writes) and the XML-tree reader (any
+    # other encoding) give the same values, formulas, merges and array formulas
+    from cypsxl.workbook.ooxml import Package
+
+    def arrays(wb, sheets) -> None:
+        sheets["Notes"].write_array_formula("A30:B30", "{=K12:L12*2}", None, 5)
+        sheets["Notes"].write_string("A31", "a & b < c ' \" \u00e9 \U0001f600")
+
+    path = build(tmp_path / "MTFS.xlsm", stale=True, extra=arrays)
+    package = Package(path.read_bytes(), "t")
+    for info in package.sheets:
+        if info.kind != "worksheet":
+            continue
+        xml = package.read(info.part)
+        fast, tree = package._read_cells_fast(info, xml), package._read_cells_tree(info, xml)
+        assert fast == tree, info.name
+    notes = package.cells("Notes")
+    assert notes.value(31, 1) == "a & b < c ' \" \u00e9 \U0001f600"
+    assert notes.arrays and notes.merges

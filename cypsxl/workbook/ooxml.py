@@ -36,6 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import Element
+from xml.parsers import expat
 
 from defusedxml.ElementTree import fromstring, iterparse
 
@@ -397,11 +398,66 @@ class Package:
     def _read_cells(self, info: SheetInfo) -> SheetCells:
         if info.kind != "worksheet":
             raise PackageError(info.name, f"is a {info.kind}, not a worksheet")
+        xml = self.read(info.part)
+        _check_well_formed(xml, info.part)
+        head = xml[:200]
+        if b"encoding" in head and not re.search(rb"""encoding\s*=\s*["']utf-?8["']""", head, re.I):
+            return self._read_cells_tree(info, xml)  # not UTF-8: the slower, general reader
+        return self._read_cells_fast(info, xml)
+
+    def _read_cells_fast(self, info: SheetInfo, xml: bytes) -> SheetCells:
+        """Cells found by the same patterns the patcher uses (the part is well-formed)."""
+        out = SheetCells()
+        m = _SHEETDATA.search(xml)
+        if m is None:
+            raise PackageError(info.name, "has no cell data (sheetData)")
+        body_end = len(xml) if m[3] == b"/" else xml.find(b"sheetData", m.end())
+        body = xml[m.end() : body_end] if m[3] != b"/" else b""
+        strings: list[str] | None = None
+        dates: set[int] | None = None
+        row_no = 0
+        for rm in _ROW.finditer(body):
+            r = _ATTR_R.search(rm[1])
+            row_no = int(r[1]) if r is not None and r[1].isdigit() else row_no + 1
+            if (r is not None and not r[1].isdigit()) or not 1 <= row_no <= MAX_ROW:
+                raise PackageError(info.name, f"a row number {_show(r)} is not a row")
+            col_no = 0
+            for cm in _CELL.finditer(rm[2] or b""):
+                attrs = dict(_ATTR_ALL.findall(cm[1]))
+                ref = attrs.get(b"r")
+                at = (row_no, col_no + 1) if ref is None else _parse_ref(ref.decode("latin-1"))
+                if at is None or at[0] != row_no or at[1] > MAX_COLUMN:
+                    raise PackageError(info.name, f"a cell reference {_text(ref)!r} is not a cell")
+                col_no = at[1]
+                inner = cm[2]
+                kind = attrs.get(b"t", b"n")
+                if not inner:
+                    continue
+                if kind == b"s" and strings is None:
+                    strings = self.strings()
+                if b"s" in attrs and dates is None:
+                    dates = self.date_styles()
+                value, formula, array = _decode_raw(
+                    inner, kind, attrs.get(b"s"), strings or [], dates or set(), info, ref
+                )
+                if value is not None:
+                    out.values.setdefault(row_no, {})[col_no] = value
+                if formula is not None:
+                    out.formulas[(row_no, col_no)] = formula
+                if array is not None:
+                    out.arrays.append(array)
+        for mm in _MERGE.finditer(xml, body_end if body_end > 0 else 0):
+            rect = _parse_rect(mm[1].decode("latin-1"))
+            if rect is not None:
+                out.merges.append(rect)
+        return out
+
+    def _read_cells_tree(self, info: SheetInfo, xml: bytes) -> SheetCells:
         out = SheetCells()
         strings: list[str] | None = None
         dates: set[int] | None = None
         row_no, col_no = 0, 0
-        source = io.BytesIO(self.read(info.part))
+        source = io.BytesIO(xml)
         try:
             for event, elem in iterparse(source, events=("start", "end")):
                 tag = elem.tag
@@ -520,6 +576,122 @@ def _decode(
     if value is None and f is not None:
         value = Uncalculated("=" + (f.text or ""))
     return value, formula
+
+
+_ATTR_ALL = re.compile(rb"""([\w:]+)\s*=\s*["']([^"']*)["']""")
+_V = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>(.*?)</(?:\w+:)?v\s*>", re.S)
+_F = re.compile(
+    rb"<(?:\w+:)?f\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(?:/>|>(.*?)</(?:\w+:)?f\s*>)", re.S
+)
+_IS = re.compile(rb"<(?:\w+:)?is\b[^>]*>(.*?)</(?:\w+:)?is\s*>", re.S)
+_RPH = re.compile(rb"<(?:\w+:)?rPh\b.*?(?:/>|</(?:\w+:)?rPh\s*>)", re.S)
+_T = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>(.*?)</(?:\w+:)?t\s*>", re.S)
+_MERGE = re.compile(rb"""<(?:\w+:)?mergeCell\b[^>]*?\bref\s*=\s*["']([^"']*)["']""")
+_ENTITY = re.compile(r"&(#[xX][0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+def _entity(m: re.Match[str]) -> str:
+    name = m[1]
+    if name[0] != "#":
+        return _NAMED[name]
+    return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
+
+
+def _text(raw: bytes | None) -> str:
+    """Element text as XML means it: UTF-8 with entity and character references resolved."""
+    if raw is None:
+        return ""
+    text = raw.decode("utf-8", "replace")
+    return _ENTITY.sub(_entity, text) if "&" in text else text
+
+
+def _show(m: re.Match[bytes] | None) -> str:
+    return repr(_text(m[1])) if m is not None else "None"
+
+
+def _inline_text(inner: bytes) -> str | None:
+    found = _IS.search(inner)
+    if found is None:
+        return None
+    runs = _RPH.sub(b"", found[1])
+    return _unescape("".join(_text(t) for t in _T.findall(runs)))
+
+
+def _decode_raw(
+    inner: bytes,
+    kind: bytes,
+    style: bytes | None,
+    strings: list[str],
+    dates: set[int],
+    info: SheetInfo,
+    ref: bytes | None,
+) -> tuple[Any, str | None, Rect | None]:
+    """(value, formula, array range) of one ``<c>``'s content."""
+    v = _V.search(inner)
+    text = _text(v[1]) if v is not None else None
+    f = _F.search(inner)
+    formula = array = None
+    if f is not None:
+        f_attrs = dict(_ATTR_ALL.findall(f[1]))
+        f_kind = f_attrs.get(b"t")
+        body = _text(f[2]) if f[2] else ""
+        formula = "=" + body if f_kind in (None, b"normal") and body else "\0"
+        if f_kind in (b"array", b"dataTable"):
+            array = _parse_rect(f_attrs.get(b"ref", b"").decode("latin-1"))
+    value: Any = None
+    try:
+        if kind == b"inlineStr":
+            value = _inline_text(inner)
+        elif text is None:
+            value = None
+        elif kind == b"s":
+            index = int(text)
+            if not 0 <= index < len(strings):
+                raise PackageError(
+                    info.name, f"cell {_text(ref)}: shared string {index} does not exist"
+                )
+            value = strings[index]
+        elif kind == b"str":
+            value = _unescape(text)
+        elif kind == b"b":
+            value = text.strip() in ("1", "true")
+        elif kind == b"e":
+            value = text
+        elif kind == b"d":
+            value = dt.datetime.fromisoformat(text.strip().rstrip("Z"))
+        else:
+            value = _number(text.strip())
+            if dates and style and int(style) in dates:
+                from openpyxl.utils.datetime import from_excel
+
+                value = from_excel(value)
+    except PackageError:
+        raise
+    except (ValueError, OverflowError, TypeError):
+        raise PackageError(
+            info.name, f"cell {_text(ref)}: {text!r} is not a valid {kind.decode()} value"
+        ) from None
+    if value is None and f is not None:
+        value = Uncalculated("=" + (_text(f[2]) if f[2] else ""))
+    return value, formula, array
+
+
+def _refuse_entities(*_args: Any) -> None:
+    raise PackageError("", "declares XML entities; refused")
+
+
+def _check_well_formed(xml: bytes, part: str) -> None:
+    """Parse ``xml`` at C speed with no handlers but a refusal of entity declarations."""
+    parser = expat.ParserCreate()
+    parser.EntityDeclHandler = _refuse_entities
+    parser.ExternalEntityRefHandler = _refuse_entities  # type: ignore[assignment]
+    try:
+        parser.Parse(xml, True)
+    except PackageError as exc:
+        raise PackageError(part, exc.message) from None
+    except expat.ExpatError as exc:
+        raise PackageError(part, f"is not well-formed XML ({exc})") from None
 
 
 # ====================================================================== patching
