@@ -15,14 +15,17 @@ from .model import Case, Results
 from .model._arrays import ArrayLike, year_or_none
 
 __all__ = [
+    "NO_INVESTMENT",
     "TextTable",
     "case_heading",
     "case_keys",
     "fmt_money",
+    "line_label",
     "payback_label",
     "render_tables",
     "results_tables",
     "results_to_dict",
+    "year_span",
 ]
 
 
@@ -95,14 +98,36 @@ def case_keys(case: Case) -> dict[str, Any]:
     }
 
 
-def payback_label(year: int, years: Sequence[str]) -> str:
+#: Shown for the payback of a bid that invests nothing: there is nothing to pay back.
+NO_INVESTMENT = "no investment"
+
+
+def payback_label(year: int, years: Sequence[str], investment: ArrayLike | None = None) -> str:
     """The report's payback year with its label: ``2 (2017/18)``, or ``-`` for none.
+
+    Given the bid's ``investment`` by year, a bid that invests nothing says so: its
+    first net saving is not a payback.
 
     >>> payback_label(2, ["2016/17", "2017/18"]), payback_label(0, ["2016/17"])
     ('2 (2017/18)', '-')
+    >>> payback_label(1, ["2016/17", "2017/18"], investment=[0.0, 0.0])
+    'no investment'
     """
+    if investment is not None and not np.any(np.asarray(investment) != 0):
+        return NO_INVESTMENT
     number = year_or_none(year)
     return f"{number} ({years[number - 1]})" if number else "-"
+
+
+def year_span(years: Sequence[str], between: str = "-") -> str:
+    """The first to the last of ``years``; one year alone when there is only one.
+
+    >>> year_span(["2016/17", "2017/18", "2018/19"]), year_span(["2018/19"])
+    ('2016/17-2018/19', '2018/19')
+    >>> year_span(["2016/17", "2017/18"], " to ")
+    '2016/17 to 2017/18'
+    """
+    return years[0] if len(years) == 1 else f"{years[0]}{between}{years[-1]}"
 
 
 def _shorten(text: str, width: int = 50) -> str:
@@ -112,8 +137,19 @@ def _shorten(text: str, width: int = 50) -> str:
 _LABELS = {"ifa": "IFA", "sgo": "SGO", "in_house_fostering": "In-house fostering"}
 
 
-def _label(key: str) -> str:
-    return _LABELS.get(key, key.replace("_", " ").capitalize())
+def line_label(key: str) -> str:
+    """A case key as a label: underscores as spaces, the first letter capital, acronyms kept.
+
+    >>> line_label("CCG_income"), line_label("demand"), line_label("ifa")
+    ('CCG income', 'Demand', 'IFA')
+    """
+    if key in _LABELS:
+        return _LABELS[key]
+    text = key.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+_label = line_label
 
 
 def results_tables(r: Results) -> list[TextTable]:
@@ -133,7 +169,11 @@ def results_tables(r: Results) -> list[TextTable]:
 
     t = r.bids
     t2_rows = [
-        (_shorten(f"{ref} {bid.title}"), t.net[i], payback_label(t.payback_year[i], years))
+        (
+            _shorten(f"{ref} {bid.title}"),
+            t.net[i],
+            payback_label(t.payback_year[i], years, t.investment[i]),
+        )
         for i, (ref, bid) in enumerate(zip(t.refs, case.bids, strict=True))
     ]
     t2_rows.append(("Total", t.net.sum(axis=0), ""))
@@ -162,9 +202,9 @@ def results_tables(r: Results) -> list[TextTable]:
         ("Change in recurring funding", g.change, ""),
         ("Revised funding gap", g.revised, ""),
     ]
+    drawn = f"; reserves drawn {fmt_money(g.reserve_draw)}" if g.reserve_draw else ""
     t4 = TextTable(
-        f"Table 4: Revised funding gap (first year {first}; "
-        f"reserves drawn {fmt_money(g.reserve_draw)})",
+        f"Table 4: Revised funding gap (first year {first}{drawn})",
         mtfs,
         t4_rows,
         total_from=2,

@@ -68,7 +68,7 @@ def tables(doc: dict[str, Any]) -> dict[str, Any]:
             level += p["levels"][t]
         total.append(level)
     base = doc["mtfs"]["base_gap"]
-    one_off = doc["mtfs"].get("current_year_funded_from_reserves", True)
+    one_off = doc["mtfs"].get("current_year_funded_from_reserves", False)
     revised = []
     for t in range(m):
         if t == 0:

@@ -55,7 +55,7 @@ def test_defaults_and_small_shape():
     assert case.assumptions.part_year_factor == 0.5  # default
     assert case.assumptions.weeks_per_year == 52.0
     assert case.assumptions.discount_rate == 0.035
-    assert case.mtfs.current_year_funded_from_reserves is True
+    assert case.mtfs.current_year_funded_from_reserves is False  # reserves only when asked
     assert case.n_years == 3 and case.n_mtfs == 2
 
 

@@ -138,11 +138,21 @@ def test_single_year_case_without_bids(tmp_path, capsys):
     assert main(["run", str(path), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["bids"] == {}
-    # one-off first year from reserves: the gap stays 1.0, reserves meet the 0.5 pressure
+    # the case never asks for reserves: the first year is recurring, 1.0 + 0.5 = 1.5
+    assert doc["funding_gap"]["revised"] == [1.5]
+    assert doc["funding_gap"]["reserve_draw"] == 0.0
+    assert main(["run", str(path)]) == 0
+    assert "Table 4: Revised funding gap (first year recurring)\n" in capsys.readouterr().out
+    # asked for: one-off first year from reserves, the gap stays 1.0, reserves meet the 0.5
+    text = path.read_text("utf-8") + "current_year_funded_from_reserves = true\n"
+    path.write_text(text, "utf-8")
+    assert main(["run", str(path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
     assert doc["funding_gap"]["revised"] == [1.0]
     assert doc["funding_gap"]["reserve_draw"] == 0.5
     assert main(["run", str(path)]) == 0
-    assert "Table 4" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "(first year one-off, from reserves; reserves drawn 0.500)\n" in out
 
 
 def test_bad_input_exit_2_one_line_per_problem_no_traceback(tmp_path):

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import warnings
 
-from cypsxl.excel.server import PROJECT_DIR
+from cypsxl.excel.server import PROJECT_DIR, server_settings
 
-os.environ["XLWINGS_PROJECT_DIR"] = str(PROJECT_DIR)
+os.environ.update(server_settings())  # as cypsxl serve sets them
 os.environ["XLWINGS_ENABLE_SOCKETIO"] = "false"
 os.environ["XLWINGS_ENVIRONMENT"] = "dev"
 
@@ -66,6 +66,9 @@ def test_manifest(client) -> None:
     r = client.get("/manifest")
     assert r.status_code == 200
     assert "<OfficeApp" in r.text and "custom-functions-meta" in r.text
+    # the add-in is named cypsxl in Excel, not after the server it runs on
+    assert '<DisplayName DefaultValue="cypsxl [dev]" />' in r.text
+    assert "xlwings Server" not in r.text
 
 
 def test_serve_needs_a_licence_key(monkeypatch, capsys) -> None:
@@ -92,11 +95,12 @@ def test_serve_runs_the_server_project_with_the_cypsxl_namespace(monkeypatch, ca
 
     calls = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
-    monkeypatch.delenv("XLWINGS_PROJECT_DIR")  # restored after the test
-    monkeypatch.setenv("XLWINGS_FUNCTIONS_NAMESPACE", "")  # so that it is restored ...
-    monkeypatch.delenv("XLWINGS_FUNCTIONS_NAMESPACE")  # ... after serve sets it
+    for key in ("XLWINGS_PROJECT_DIR", "XLWINGS_PROJECT_NAME", "XLWINGS_FUNCTIONS_NAMESPACE"):
+        monkeypatch.setenv(key, "")  # so that each is restored after the test ...
+        monkeypatch.delenv(key)  # ... and serve sets it
     assert cli(["serve", "--port", "8123"]) == 0
     assert calls == [("xlwings_server.main:main_app", {"host": "127.0.0.1", "port": 8123})]
     assert os.environ["XLWINGS_PROJECT_DIR"] == str(PROJECT_DIR)
+    assert os.environ["XLWINGS_PROJECT_NAME"] == "cypsxl"
     assert os.environ["XLWINGS_FUNCTIONS_NAMESPACE"] == "CYPSXL"
     assert "http://127.0.0.1:8123/manifest" in capsys.readouterr().out

@@ -20,6 +20,7 @@ from ..model.case import (
     Placements,
     frozen_map,
 )
+from ..model.input_rules import AVOIDED_COST, CHILDREN, PART_YEAR_FACTOR, WEEKS_PER_YEAR
 from ..model.limits import ref_problem
 from ..model.placements import PlacementType
 from ..model.rates import rate_schedule
@@ -29,6 +30,8 @@ from ._checker import _Checker, _table, show
 
 #: Defaults of ``[assumptions]`` come from the model's own dataclass, written once.
 _DEFAULTS = Assumptions()
+#: Reserves meet the first year only when a case says so.
+_NO_RESERVES = Mtfs(base_gap=()).current_year_funded_from_reserves
 
 REFERENCE_CASE_NAME = "rotherham_2016.toml"
 
@@ -218,19 +221,14 @@ def _assumptions(ck: _Checker, doc: Mapping[str, Any], n: int) -> Assumptions:
         where,
         table,
         "avoided_cost_per_child_per_year",
-        lambda v: v >= 0,
-        "£ per child per year >= 0",
+        AVOIDED_COST.accepts,
+        AVOIDED_COST.expected,
     )
     factor = ck.number(
-        path, where, table, "part_year_factor", lambda v: 0 <= v <= 1, "a fraction from 0 to 1"
+        path, where, table, "part_year_factor", PART_YEAR_FACTOR.accepts, PART_YEAR_FACTOR.expected
     )
     weeks = ck.number(
-        path,
-        where,
-        table,
-        "weeks_per_year",
-        lambda v: 0 < v <= 53,
-        "weeks from 0 to 53, such as 52 or 52.14",
+        path, where, table, "weeks_per_year", WEEKS_PER_YEAR.accepts, WEEKS_PER_YEAR.expected
     )
     rate = ck.number(
         path, where, table, "discount_rate", lambda v: v > -1, "a rate > -1, such as 0.035"
@@ -268,7 +266,7 @@ def _budget(ck: _Checker, doc: Mapping[str, Any], n: int) -> CypsBudget:
             if row is not None:
                 pressures[key.removeprefix("pressure_")] = row
         elif _LAC.match(key):
-            lac = ck.number(path, where, table, key, lambda v: v >= 0, "a count of children >= 0")
+            lac = ck.number(path, where, table, key, CHILDREN.accepts, CHILDREN.expected)
         elif key == "lac_trend_growth_per_year":
             growth = ck.number(path, where, table, key)
         elif key != "net_budget":
@@ -372,8 +370,8 @@ def _bid(ck: _Checker, i: int, raw: Any, n: int, have_cost: bool) -> Bid | None:
         where,
         raw,
         "avoided_cost_per_child_per_year",
-        lambda v: v >= 0,
-        "£ per child per year >= 0",
+        AVOIDED_COST.accepts,
+        AVOIDED_COST.expected,
     )
     if (
         "prevented" in raw
@@ -427,7 +425,12 @@ def _bid(ck: _Checker, i: int, raw: Any, n: int, have_cost: bool) -> Bid | None:
         current_budget=ck.number(path, where, raw, "current_budget", lambda v: v >= 0, "£m >= 0"),
         avoided_cost_per_child_per_year=bid_cost,
         part_year_factor=ck.number(
-            path, where, raw, "part_year_factor", lambda v: 0 <= v <= 1, "a fraction from 0 to 1"
+            path,
+            where,
+            raw,
+            "part_year_factor",
+            PART_YEAR_FACTOR.accepts,
+            PART_YEAR_FACTOR.expected,
         ),
         fte=ck.row(path, where, raw, "fte", n, "year", minimum=0, what="FTE"),
         outcomes=frozen_map(outcomes),
@@ -495,7 +498,7 @@ def _mtfs(ck: _Checker, doc: Mapping[str, Any], m: int) -> Mtfs:
     table = _required_table(ck, doc, "mtfs", "base_gap")
     ck.unknown(path, "[mtfs]", table, _MTFS_KEYS)
     base = ck.row(path, "[mtfs]", table, "base_gap", m, "MTFS year", required=True)
-    flag = table.get("current_year_funded_from_reserves", True)
+    flag = table.get("current_year_funded_from_reserves", _NO_RESERVES)
     if not isinstance(flag, bool):
         ck.add(
             path,
@@ -503,7 +506,7 @@ def _mtfs(ck: _Checker, doc: Mapping[str, Any], m: int) -> Mtfs:
             "current_year_funded_from_reserves",
             f"expected true or false, got {show(flag)}",
         )
-        flag = True
+        flag = _NO_RESERVES
     return Mtfs(base_gap=base or (0.0,) * m, current_year_funded_from_reserves=flag)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from ..casefile import load_case
@@ -18,7 +19,7 @@ from ..model import (
     appraise_case,
 )
 from ..model._arrays import year_or_none
-from ..report import case_heading, case_keys, fmt_money
+from ..report import NO_INVESTMENT, case_heading, case_keys, fmt_money, year_span
 from ._present import (
     PAYBACK_NOTES,
     fmt_percent,
@@ -226,10 +227,13 @@ def _measures_table(ap: Appraisal) -> str:
             fmt_ratio(adj.bcr[i]),
             fmt_percent(base.irr[i]),
             fmt_percent(adj.irr[i]),
-            fmt_year(base.payback_year[i], years),
-            fmt_year(adj.payback_year[i], years),
-            fmt_year(base.discounted_payback_year[i], years),
-            fmt_year(adj.discounted_payback_year[i], years),
+            *(
+                [_payback(m.investment[i], m.payback_year[i], years) for m in (base, adj)]
+                + [
+                    _payback(m.investment[i], m.discounted_payback_year[i], years)
+                    for m in (base, adj)
+                ]
+            ),
         ]
         for i, ref in enumerate(base.refs)
     ]
@@ -241,9 +245,18 @@ def _measures_table(ap: Appraisal) -> str:
     notes = [
         *PAYBACK_NOTES,
         f"'-': no BCR without investment; no IRR unless the net saving changes sign; no payback"
-        f" by {years[-1]}.",
+        f" by {years[-1]}. {NO_INVESTMENT}: nothing to pay back.",
     ]
     return "\n".join([table, *notes])
+
+
+def _payback(investment: Any, year: int, years: Sequence[str]) -> str:
+    """A payback year, or 'no investment' for a bid that invests nothing.
+
+    >>> _payback([0.0, 0.0], 1, ["2016/17", "2017/18"]), _payback([1.0, 0.0], 2, ["a", "b"])
+    ('no investment', 'b')
+    """
+    return NO_INVESTMENT if not any(v != 0 for v in investment) else fmt_year(year, years)
 
 
 def _switching_table(ap: Appraisal) -> str:
@@ -299,7 +312,7 @@ def _programme_table(ap: Appraisal) -> str:
             fmt_year(a.discounted_payback_year, years),
         ],
         [
-            f"Cumulative net {years[0]} to {years[-1]} (investment - saving)",
+            f"Cumulative net {year_span(years, ' to ')} (investment - saving)",
             fmt_money(b.cumulative_net),
             fmt_money(a.cumulative_net),
         ],
@@ -363,8 +376,8 @@ def render_appraisal(ap: Appraisal) -> str:
         _tornado_table(
             ap,
             "cumulative_net",
-            f"Sensitivity: change in the programme's cumulative net, {case.years[0]} to"
-            f" {case.years[-1]} (£m; negative = more net saving), largest first",
+            f"Sensitivity: change in the programme's cumulative net, "
+            f"{year_span(case.years, ' to ')} (£m; negative = more net saving), largest first",
         ),
         _tornado_table(
             ap,

@@ -10,6 +10,7 @@ from ..casefile._monitoring import doc_kind, load_monitoring, read_text
 from ..cli import print_problems
 from ..errors import CaseError, printable
 from ..model.limits import plausibility_warnings
+from ..report import year_span
 
 __all__ = ["register"]
 
@@ -52,7 +53,7 @@ def _check(args: argparse.Namespace) -> int:
             print_problems(exc)
             continue
         bids = f"{len(case.bids)} bid" + ("" if len(case.bids) == 1 else "s")
-        print(printable(f"ok: {path}: {bids}, {case.years[0]}-{case.years[-1]}"))
+        print(printable(f"ok: {path}: {bids}, {year_span(case.years)}"))
         for where, key, index, message in plausibility_warnings(case):
             at = f"'{key}'" + (f"[{index}]" if index is not None else "")
             print(printable(f"warning: {path}: {where}: {at}: {message}"), file=sys.stderr)

@@ -7,6 +7,8 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
+import numpy as np
+
 from ..casefile import load_case
 from ..cli import InputError
 from ..model import Case, ScenarioResults, ScenarioSummary, Uncertainty, monte_carlo
@@ -183,10 +185,28 @@ def _describe(u: Uncertainty, case: Case) -> str:
     return f"  {u.input}: {shape} - {target}{draw}"
 
 
-def _percentile_table(r: ScenarioResults, title: str, columns: list[str], field: str) -> str:
+def total_net(s: ScenarioSummary) -> Any:
+    """All bids' net (investment - saving, as ``run`` prints it) at each percentile.
+
+    The scenarios keep the net *saving*; its P90 is the net's P10 with the sign turned,
+    as a percentile of -x is minus the opposite percentile of x.
+
+    >>> from cypsxl import load_case
+    >>> from cypsxl.model import monte_carlo
+    >>> s = monte_carlo(load_case(), n=5, seed=1).base
+    >>> total_net(s)[0].round(3).tolist() == (-s.net_saving[-1]).round(3).tolist()
+    True
+    """
+    qs = list(s.percentiles)
+    return np.array([-s.net_saving[qs.index(100 - q)] for q in qs])
+
+
+def _percentile_table(
+    r: ScenarioResults, title: str, columns: list[str], field: Callable[[ScenarioSummary], Any]
+) -> str:
     rows = []
     for label, s in (("", r.base), (" OB", r.adjusted)):
-        values = getattr(s, field)
+        values = field(s)
         for k, q in enumerate(s.percentiles):
             rows.append([f"P{q:g}{label}", *(fmt_money(v) for v in values[k])])
     return render(title, ["£m", *columns], rows)
@@ -195,7 +215,16 @@ def _percentile_table(r: ScenarioResults, title: str, columns: list[str], field:
 def _by_year(r: ScenarioResults) -> str:
     """'by 2019/20' for N years from the first plan year, or 'within N years' past the end."""
     n, years = r.payback_within, r.case.years
-    return f"by {years[n - 1]}" if n <= len(years) else f"within {n} years"
+    return f"by {years[n - 1]}" if n <= len(years) else f"within {_years(n)}"
+
+
+def _years(n: int) -> str:
+    """'1 year', '3 years'.
+
+    >>> _years(1), _years(3)
+    ('1 year', '3 years')
+    """
+    return f"{n} year" if n == 1 else f"{n} years"
 
 
 def _bids_table(r: ScenarioResults) -> str:
@@ -229,7 +258,7 @@ def _bids_table(r: ScenarioResults) -> str:
     return "\n".join(
         [
             render(
-                f"Chance of each bid paying back {by} (within {n} years from {first};"
+                f"Chance of each bid paying back {by} (within {_years(n)} from {first};"
                 " OB = with optimism bias; NPV in £m)",
                 header,
                 rows,
@@ -269,15 +298,22 @@ def render_scenarios(r: ScenarioResults) -> str:
     body = [
         _percentile_table(
             r,
-            "Total net saving of all bids (savings - investment; negative = net cost)",
+            "Total net of all bids (investment - saving, as run's Table 2; net savings in"
+            " brackets)",
             years,
-            "net_saving",
+            total_net,
         ),
         _percentile_table(
-            r, "CYPS funding support (net forecast - net budget)", years, "funding_support"
+            r,
+            "CYPS funding support (net forecast - net budget)",
+            years,
+            lambda s: s.funding_support,
         ),
         _percentile_table(
-            r, "Revised funding gap (the new gap arising each MTFS year)", mtfs, "revised_gap"
+            r,
+            "Revised funding gap (the new gap arising each MTFS year)",
+            mtfs,
+            lambda s: s.revised_gap,
         ),
         _bids_table(r),
         render(
@@ -290,8 +326,10 @@ def render_scenarios(r: ScenarioResults) -> str:
                 ),
                 [
                     "Chance NPV > 0",
-                    fmt_chance(b.prob_programme_npv_positive),
-                    fmt_chance(a.prob_programme_npv_positive),
+                    *(
+                        fmt_chance(s.prob_programme_npv_positive) if case.bids else "- (no bids)"
+                        for s in (b, a)
+                    ),
                 ],
                 [
                     f"Chance revised gap {mtfs[-1]} <= base gap",

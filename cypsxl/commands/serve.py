@@ -57,10 +57,10 @@ def _run(args: argparse.Namespace) -> int:
             "set XLWINGS_LICENSE_KEY first: 'noncommercial' to use xlwings Server under "
             "PolyForm Noncommercial 1.0.0 (government institutions qualify), or a commercial key"
         )
-    from ..excel.server import PROJECT_DIR
+    from ..excel.server import server_settings
 
-    os.environ.setdefault("XLWINGS_PROJECT_DIR", str(PROJECT_DIR))
-    os.environ.setdefault("XLWINGS_FUNCTIONS_NAMESPACE", "CYPSXL")
+    for key, value in server_settings().items():
+        os.environ.setdefault(key, value)
     import uvicorn
 
     print(f"cypsxl functions at http://{args.host}:{args.port}/manifest (Ctrl+C to stop)")

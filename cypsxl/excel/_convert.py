@@ -18,6 +18,7 @@ import numpy as np
 from xlwings import XlwingsError
 
 from ..model._arrays import FloatArray
+from ..model.input_rules import Rule, first_refused
 
 __all__ = [
     "ArgumentError",
@@ -26,6 +27,7 @@ __all__ = [
     "as_lines",
     "as_number",
     "as_row",
+    "checked",
     "is_blank",
     "is_column",
     "orient",
@@ -265,3 +267,25 @@ def year_or_none(year: int | None) -> int | str:
     (3, 'none')
     """
     return "none" if year is None else int(year)
+
+
+def checked(func: str, arg: str, values: Any, rule: Rule) -> Any:
+    """``values`` (a number or a row) unchanged if ``rule`` accepts each, else an error.
+
+    The rules are the case file's (:mod:`cypsxl.model.input_rules`), so a function refuses
+    what a case file refuses, in the same words.
+
+    >>> from cypsxl.model.input_rules import CHILDREN, WEEKS_PER_YEAR
+    >>> checked("f", "weeks", 52.0, WEEKS_PER_YEAR)
+    52.0
+    >>> checked("f", "n", np.array([0.0, -37.0]), CHILDREN)
+    Traceback (most recent call last):
+    cypsxl.excel._convert.ArgumentError: f: 'n' value 2: expected a count of children >= 0, got -37
+    """
+    row = np.atleast_1d(values)
+    refused = first_refused(rule, row.tolist())
+    if refused is not None:
+        index, value = refused
+        where = f"'{arg}'" if np.ndim(values) == 0 else f"'{arg}' value {index + 1}"
+        raise ArgumentError(f"{func}: {where}: expected {rule.expected}, got {value:g}")
+    return values

@@ -126,10 +126,14 @@ class OtherProposal:
 
 @dataclass(frozen=True, slots=True)
 class Mtfs:
-    """The MTFS funding gap before this update: the new gap arising each MTFS year (£m)."""
+    """The MTFS funding gap before this update: the new gap arising each MTFS year (£m).
+
+    The first year's additional funding comes one-off from reserves only when a case says
+    so (``current_year_funded_from_reserves``): reserves are never drawn by default.
+    """
 
     base_gap: Row
-    current_year_funded_from_reserves: bool = True
+    current_year_funded_from_reserves: bool = False
 
 
 @dataclass(frozen=True, slots=True)
