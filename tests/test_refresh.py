@@ -179,6 +179,10 @@ def test_a_shrinking_table_clears_only_what_it_owned() -> None:
         ("Inputs!A1:G20", "covers input years at Inputs!C4:G4"),
         ("cypsxl!A1:D30", "is on the cypsxl sheet"),
         ("Outputs!A1:XFD1048576", "is 1,048,576 x 16,384 cells, larger than any table"),
+        # records pointing at the user's own cells elsewhere: not provably cypsxl's
+        ("'What if'!A1:F9", "does not start with the title cypsxl writes there"),
+        ("'xlwings.conf'!A1:B1", "does not start with the title cypsxl writes there"),
+        ("Outputs!A13:E20", "does not start with the title cypsxl writes there"),
     ],
 )
 def test_a_tampered_record_is_refused_not_cleared(record: str, why: str) -> None:
