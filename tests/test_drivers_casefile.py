@@ -198,3 +198,80 @@ def test_monitor_json_carries_the_reconciliation(tmp_path: Path, capsys) -> None
     line = doc["lines"]["Agency placements"]
     assert line["forecast_outturn"] == pytest.approx(0.651)
     assert line["reconciliation"] == pytest.approx(-0.286)
+
+
+COHORT = """
+[[cohort]]
+name = "Further placements, worst case"
+children = 55
+weekly_cost = 700
+from = 2026-01-01
+risk = true
+"""
+
+
+def test_a_cohort_is_a_monitoring_risk() -> None:
+    r = monitor(parse_monitoring(HEADER + LINES + DRIVERS + COHORT, "m.toml"))
+    # 55 x 700 x 90 / 7 = £495,000 from 1 January to 31 March 2026 -> 0.495
+    assert r.risks == {"Further placements, worst case": pytest.approx(0.495)}
+    assert r.forecast_with_risks == pytest.approx(r.general_fund.forecast_outturn + 0.495)
+
+
+def test_a_cohort_named_like_a_typed_risk_is_a_problem() -> None:
+    risk = '\n[[risk]]\nname = "Further placements, worst case"\namount = 1.0\n'
+    got = _problems(HEADER + LINES + DRIVERS + COHORT + risk)
+    assert any("is also the name of a [[risk]]" in p for p in got), got
+
+
+MTFS = """
+[case]
+name = "Small"
+years = ["2025/26", "2026/27", "2027/28"]
+
+[cyps_budget]
+net_budget = [80.0, 81.0, 82.0]
+pressure_demand = [3.0, 4.0, 5.0]
+
+[mtfs]
+base_gap = [0.0, 4.5, 3.0]
+
+[[cohort]]
+name = "More residential"
+children = 2
+weekly_cost = 5000
+from = 2026-01-01
+pressure = "demand"
+
+[[cohort]]
+name = "More IFA"
+children = 10
+weekly_cost = 700
+from = 2026-04-01
+pressure = "placements_growth"
+"""
+
+
+def test_a_cohort_is_an_mtfs_pressure_line() -> None:
+    from cypsxl import parse_case, run_case
+
+    case = parse_case(MTFS, "mtfs.toml")
+    # "More residential": 2 x 5,000 x 90 / 7 = £128,571.43 in 2025/26, then 2 x 5,000 x
+    # 365 / 7 = £521,428.57 in 2026/27 and 2 x 5,000 x 366 / 7 = £522,857.14 in 2027/28
+    # (29 February 2028)
+    demand = case.budget.pressures["demand"]
+    assert demand == pytest.approx([3.0 + 0.12857143, 4.0 + 0.52142857, 5.0 + 0.52285714])
+    # "More IFA" from 1 April 2026: nothing in 2025/26; 10 x 700 x 365 / 7 = 0.365; x 366
+    assert case.budget.pressures["placements_growth"] == pytest.approx([0.0, 0.365, 0.366])
+    results = run_case(case)
+    assert results.budget.pressures[0] == pytest.approx(3.0 + 0.12857143)
+
+
+def test_a_bad_cohort_in_an_mtfs_case_is_located() -> None:
+    from cypsxl import parse_case
+
+    with pytest.raises(CaseError) as exc:
+        parse_case(MTFS.replace("weekly_cost = 700", "weekly_cost = -700"), "mtfs.toml")
+    # line 23: the second [[cohort]] (from line 20) gives its weekly_cost on its 4th line
+    assert [str(p) for p in exc.value.problems] == [
+        "mtfs.toml:23: cohort More IFA: 'weekly_cost': expected £ a week >= 0, got -700"
+    ]

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import CaseError, Problem, ProblemList
+from ..model.case import CypsBudget, frozen_map
 from ..model.dates import OPEN_END, day_number, fy_of_day
 from ..model.driver_rules import (
     EXPECT_COUNT,
@@ -37,7 +38,15 @@ from ..model.driver_rules import (
     placement_problems,
     post_problems,
 )
-from ..model.drivers import Cohort, Demand, Drivers, placements_line_cost, workforce_line_cost
+from ..model.drivers import (
+    Cohort,
+    Demand,
+    Drivers,
+    cohort_pressures,
+    cohort_risks,
+    placements_line_cost,
+    workforce_line_cost,
+)
 from ..model.episodes import Episodes, episodes_register
 from ..model.monitoring import (
     DriverCost,
@@ -50,8 +59,6 @@ from ..model.register import PlaceCode, PlaceMapping, PlacementTypes, Register
 from ..model.timeline import FinancialYearError, parse_fy
 from ..model.workforce import Establishment
 from ..reference_data import placement_reference
-from ..workbook.driver_csv import csv_header, read_posts_csv, read_register_csv
-from ..workbook.ssda903 import read_costs, read_episodes
 from ._checker import _Checker, _Lines
 
 __all__ = [
@@ -521,6 +528,9 @@ def _year_and_as_at(
 
 def read_drivers(ck: _Checker, doc: Mapping[str, Any], settings: DriverSettings) -> Drivers:
     """Check the driver tables of ``doc``; problems go on ``ck``, CSV rows rejected apart."""
+    from ..workbook.driver_csv import read_posts_csv, read_register_csv  # pandas: when needed
+    from ..workbook.ssda903 import read_costs, read_episodes
+
     reg = _table(ck, doc, "register")
     _unknown(ck, ("register",), "[register]", reg, _REGISTER_KEYS)
     types, mapping = _reference(ck, reg)
@@ -683,9 +693,29 @@ def _monitoring_reader(method: str) -> Any:
             ck.p.problems.extend(drivers.rejected)
             _LAST[:] = [ck, doc, drivers]
         _line_options(ck, drivers, context.lines, method)
-        return {"cost_drivers": drivers}
+        return {"cost_drivers": drivers, "risks": _cohort_risks(ck, doc, drivers, context.year)}
 
     return read
+
+
+def _cohort_risks(
+    ck: _Checker, doc: Mapping[str, Any], drivers: Drivers, year: str
+) -> dict[str, float]:
+    """Cohorts with ``risk = true``: this year's cost (£m) as risks beside the forecast."""
+    risks = cohort_risks(drivers.cohorts, year)
+    typed = doc.get("risk", [])
+    names = (
+        {r.get("name") for r in typed if isinstance(r, dict)} if isinstance(typed, list) else set()
+    )
+    for i, c in enumerate(drivers.cohorts):
+        if c.risk and c.name in names:
+            ck.add(
+                ("cohort", i),
+                f"cohort {c.name}",
+                "name",
+                "is also the name of a [[risk]]; expected each risk name once",
+            )
+    return risks
 
 
 #: The checker, document and drivers of the case being read (held, so never reused).
@@ -789,6 +819,8 @@ _CSV_KINDS = (
 
 def csv_kind(path: str | Path) -> str:
     """``ssda903``, ``register`` or ``workforce`` by the CSV's header (a located error else)."""
+    from ..workbook.driver_csv import csv_header
+
     columns = {c.strip().casefold() for c in csv_header(path, "a CSV file")}
     for kind, needed in _CSV_KINDS:
         if needed <= columns:
@@ -814,6 +846,9 @@ def drivers_from_csv(
 ) -> Drivers:
     """The cost drivers of one CSV: SSDA903 episodes (priced with ``costs``), a
     placement register, or a list of posts."""
+    from ..workbook.driver_csv import read_posts_csv, read_register_csv
+    from ..workbook.ssda903 import read_costs, read_episodes
+
     ref = placement_reference()
     types, mapping = ref.types, ref.mapping
     kind = csv_kind(path)
@@ -848,3 +883,22 @@ def drivers_from_csv(
         has_register=kind != "workforce",
         has_workforce=kind == "workforce",
     )
+
+
+def with_cohort_pressures(
+    ck: _Checker, doc: Mapping[str, Any], source: str, budget: CypsBudget, years: tuple[str, ...]
+) -> CypsBudget:
+    """An MTFS case's budget with its cohorts' ``pressure`` lines added (£m by year).
+
+    Every driver table of the case is checked as in any other case; the cohorts with a
+    ``pressure`` add their cost in each plan year to ``pressure_<name>``.
+    """
+    drivers = read_drivers(ck, doc, DriverSettings(source, years[0]))
+    added = cohort_pressures(drivers.cohorts, years)
+    if not added:
+        return budget
+    lines = dict(budget.pressures)
+    for name, row in added.items():
+        before = np.asarray(lines.get(name, (0.0,) * len(years)), dtype=np.float64)
+        lines[name] = tuple(float(x) for x in before + row)
+    return replace(budget, pressures=frozen_map(lines))

@@ -568,6 +568,8 @@ def monitoring_from_dict(
     savings = _savings(ck, doc)
     _apply_mtfs(ck, savings, h, mtfs)
     drivers = _drivers(ck, doc, h, raw, source)
+    # a driver may add risks (a cohort shock with risk = true): name -> £m
+    risks += [Risk(name, float(amount)) for name, amount in drivers.pop("risks", {}).items()]
     problems.raise_if_any()
     assert h.period is not None  # recorded as a problem otherwise
     return MonitoringCase(

@@ -14,8 +14,10 @@ from typing import Any
 from ..errors import CaseError, Problem, ProblemList
 from ..model.case import (
     Case,
+    CypsBudget,
 )
 from ._checker import _Checker, _Lines
+from ._drivers import DRIVER_TABLES, with_cohort_pressures
 from ._scenarios import _scenarios
 from ._sections import (
     _SECTIONS,
@@ -129,7 +131,7 @@ def case_from_dict(
         )
         problems.raise_if_any()
     for key in doc:
-        if key not in _SECTIONS:
+        if key not in _SECTIONS and key not in DRIVER_TABLES:
             ck.add((), "", key, f"unknown table; expected one of: {', '.join(sorted(_SECTIONS))}")
     timeline = _timeline(ck, doc)
     if timeline is None:
@@ -144,7 +146,7 @@ def case_from_dict(
         years=years,
         mtfs_years=mtfs_years,
         assumptions=assumptions,
-        budget=_budget(ck, doc, n),
+        budget=_budget_with_drivers(ck, doc, source, n, years),
         bids=_bids(ck, doc, n, _assumption_given(doc, "avoided_cost_per_child_per_year")),
         other_proposals=_others(ck, doc, m),
         mtfs=_mtfs(ck, doc, m),
@@ -155,6 +157,16 @@ def case_from_dict(
     )
     problems.raise_if_any()
     return case
+
+
+def _budget_with_drivers(
+    ck: _Checker, doc: Mapping[str, Any], source: str, n: int, years: tuple[str, ...]
+) -> CypsBudget:
+    """``[cyps_budget]``, with the pressure lines of the case's ``[[cohort]]`` tables."""
+    budget = _budget(ck, doc, n)
+    if any(key in doc for key in DRIVER_TABLES):
+        budget = with_cohort_pressures(ck, doc, source, budget, years)
+    return budget
 
 
 def _assumption_given(doc: Mapping[str, Any], key: str) -> bool:
