@@ -461,3 +461,30 @@ def test_the_two_cell_readers_agree(tmp_path: Path) -> None:
     notes = package.cells("Notes")
     assert notes.value(31, 1) == "a & b < c ' \" \u00e9 \U0001f600"
     assert notes.arrays and notes.merges
+
+
+def test_a_shared_formula_reaching_outside_the_table_is_refused(tmp_path: Path, capsys) -> None:
+    # K12:K20 filled down from K12 (Excel keeps it as one shared formula); the stamp moved
+    # so that it would overwrite K12 and not the rest: the other cells would lose their
+    # formula, so nothing is written
+    sheet3 = "xl/worksheets/sheet3.xml"
+    path = build(tmp_path / "MTFS.xlsx", rebind={"output_run_stamp": "Outputs!J12"})
+    with zipfile.ZipFile(path) as z:
+        items = [(i, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w") as z:
+        for info, body in items:
+            if info.filename == sheet3:
+                body = body.replace(
+                    b'<c r="K12"><v>1234.5</v></c>',
+                    b'<c r="K12"><f t="shared" ref="K12:K20" si="0">ROW()</f><v>12</v></c>',
+                )
+            z.writestr(info, body)
+    before = path.read_bytes()
+    assert cli(["refresh", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "Outputs!K12:K20: 'output_run_stamp': is a formula filled from a cell it would "
+        "overwrite, and output_run_stamp needs Outputs!J12:K16: clear those formulas or move "
+        "the output. Nothing was written"
+    ) in err, err
+    assert path.read_bytes() == before

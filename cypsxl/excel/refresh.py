@@ -592,6 +592,22 @@ def _record_problems(book: Book, binding: Binding, areas: dict[str, Area]) -> li
     return problems
 
 
+def _advice(what: str) -> str:
+    """What the user can do about cells a table cannot be written into.
+
+    >>> _advice("is the Excel table 'Staff'")
+    'convert it to a range'
+    """
+    for words, advice in (
+        ("merged", "unmerge them"),
+        ("Excel table", "convert it to a range"),
+        ("pivot table", "move the pivot table"),
+    ):
+        if words in what:
+            return advice
+    return "clear those formulas"
+
+
 def _merged_problems(book: Book, areas: dict[str, Area], binding: Binding) -> list[Problem]:
     """Cells a table cannot be written into: merged cells, and - where the book can tell -
     Excel tables, array formulas and pivot tables, in the new areas and the old ones that
@@ -610,7 +626,7 @@ def _merged_problems(book: Book, areas: dict[str, Area], binding: Binding) -> li
             else:
                 found = []
             for address, what in found:
-                advice = "unmerge them" if what == "is merged cells" else "convert it to a range"
+                advice = _advice(what)
                 problems.append(
                     Problem(
                         book.name,

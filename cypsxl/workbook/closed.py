@@ -117,6 +117,11 @@ class FileBook:
             for a in cells.arrays
             if a.overlaps(*box)
         ]
+        out += [
+            (_address(area.sheet, rect.ref), "is a formula filled from a cell it would overwrite")
+            for r, c, rect in cells.shared
+            if area.contains(r, c) and not _inside(rect, area)
+        ]
         try:
             tables = self.package.tables(area.sheet)
             pivots = self.package.pivots(area.sheet)
@@ -183,6 +188,15 @@ class FileBook:
             return patch(self.package, self.edits)
         except PackageError as exc:
             raise _fail(self.name, exc.where, exc.message) from None
+
+
+def _inside(rect: Any, area: Area) -> bool:
+    return (
+        area.top <= rect.top
+        and rect.bottom <= area.bottom
+        and area.left <= rect.left
+        and rect.right <= area.right
+    )
 
 
 def _kind(kind: str) -> str:

@@ -212,6 +212,8 @@ class SheetCells:
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
     merges: list[Rect] = field(default_factory=list)
     arrays: list[Rect] = field(default_factory=list)
+    #: shared formulas: (row, column) of the cell that holds the formula, and its range
+    shared: list[tuple[int, int, Rect]] = field(default_factory=list)
 
     def value(self, row: int, col: int) -> Any:
         """The cell's value (``None`` when blank)."""
@@ -445,7 +447,7 @@ class Package:
                 if formula is not None:
                     out.formulas[(row_no, col_no)] = formula
                 if array is not None:
-                    out.arrays.append(array)
+                    _note_formula_range(out, array, row_no, col_no)
         for mm in _MERGE.finditer(xml, body_end if body_end > 0 else 0):
             rect = _parse_rect(mm[1].decode("latin-1"))
             if rect is not None:
@@ -485,12 +487,12 @@ class Package:
                             out.values.setdefault(row_no, {})[col_no] = value
                         if formula is not None:
                             out.formulas[(row_no, col_no)] = formula
+                        f = elem.find(_M + "f")
+                        rect = _parse_rect(f.get("ref", "")) if f is not None else None
+                        if f is not None and rect is not None:
+                            kind = f.get("t", "").encode()
+                            _note_formula_range(out, (kind, rect), row_no, col_no)
                     elem.clear()
-                elif tag == _M + "f":
-                    if elem.get("t") in ("array", "dataTable"):
-                        rect = _parse_rect(elem.get("ref", ""))
-                        if rect is not None:
-                            out.arrays.append(rect)
                 elif tag == _M + "row":
                     elem.clear()
                 elif tag == _M + "mergeCell":
@@ -626,8 +628,8 @@ def _decode_raw(
     dates: set[int],
     info: SheetInfo,
     ref: bytes | None,
-) -> tuple[Any, str | None, Rect | None]:
-    """(value, formula, array range) of one ``<c>``'s content."""
+) -> tuple[Any, str | None, tuple[bytes, Rect] | None]:
+    """(value, formula, (formula kind, range) of an array or shared formula) of a ``<c>``."""
     v = _V.search(inner)
     text = _text(v[1]) if v is not None else None
     f = _F.search(inner)
@@ -637,8 +639,9 @@ def _decode_raw(
         f_kind = f_attrs.get(b"t")
         body = _text(f[2]) if f[2] else ""
         formula = "=" + body if f_kind in (None, b"normal") and body else "\0"
-        if f_kind in (b"array", b"dataTable"):
-            array = _parse_rect(f_attrs.get(b"ref", b"").decode("latin-1"))
+        rect = _parse_rect(f_attrs.get(b"ref", b"").decode("latin-1"))
+        if rect is not None and f_kind is not None:
+            array = (f_kind, rect)
     value: Any = None
     try:
         if kind == b"inlineStr":
@@ -675,6 +678,14 @@ def _decode_raw(
     if value is None and f is not None:
         value = Uncalculated("=" + (_text(f[2]) if f[2] else ""))
     return value, formula, array
+
+
+def _note_formula_range(out: SheetCells, found: tuple[bytes, Rect], row: int, col: int) -> None:
+    kind, rect = found
+    if kind in (b"array", b"dataTable"):
+        out.arrays.append(rect)
+    elif kind == b"shared":
+        out.shared.append((row, col, rect))
 
 
 def _refuse_entities(*_args: Any) -> None:
@@ -815,6 +826,7 @@ def patch(package: Package, edits: Mapping[str, Mapping[tuple[int, int], Any]]) 
         if not plan.changed:
             continue
         replaced[info.part] = _patch_sheet(package.read(info.part), plan.changed, info.name)
+        _check_well_formed(replaced[info.part], info.part)  # a last check before any write
         recalc = True
         drop_chain = drop_chain or plan.formulas_added_or_removed
     if not replaced:
