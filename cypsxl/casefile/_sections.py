@@ -252,6 +252,19 @@ def _assumptions(ck: _Checker, doc: Mapping[str, Any], n: int) -> Assumptions:
 _LAC = re.compile(r"^lac_numbers(_[a-z0-9_]+)?$")
 
 
+def _twice(first: str, key: str) -> str:
+    """The message for a second key that gives the same thing as an earlier one.
+
+    >>> _twice("lac_numbers", "lac_numbers_mar_2017")
+    "the same as 'lac_numbers' (one looked-after children count); expected it once"
+    >>> _twice("pressure_demand", "pressure_Demand")
+    "the same line as 'pressure_demand' (names differ only in capitals); expected it once"
+    """
+    if _LAC.match(key):
+        return f"the same as {first!r} (one looked-after children count); expected it once"
+    return f"the same line as {first!r} (names differ only in capitals); expected it once"
+
+
 def _budget(ck: _Checker, doc: Mapping[str, Any], n: int) -> CypsBudget:
     path: tuple[object, ...] = ("cyps_budget",)
     where = "[cyps_budget]"
@@ -260,7 +273,13 @@ def _budget(ck: _Checker, doc: Mapping[str, Any], n: int) -> CypsBudget:
     pressures: dict[str, tuple[float, ...]] = {}
     lac: float | None = None
     growth: float | None = None
+    first: dict[str, str] = {}  # one thing -> the first key that gave it
     for key in table:
+        same = "lac_numbers" if _LAC.match(key) else key.lower()
+        if same in first:
+            ck.add(path, where, key, _twice(first[same], key))
+            continue
+        first[same] = key
         if key.startswith("pressure_"):
             row = ck.row(path, where, table, key, n, "year")
             if row is not None:
