@@ -21,8 +21,6 @@ import datetime as dt
 import difflib
 import importlib
 import importlib.util
-import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +48,7 @@ from ..model.monitoring import (
 )
 from ..model.timeline import FinancialYearError, parse_fy
 from ._checker import _Checker, _Lines
+from ._read import read_case_bytes, toml_document
 from ._sections import CONSISTENCY_TOLERANCE
 
 __all__ = [
@@ -590,16 +589,7 @@ def monitoring_from_dict(
 
 
 def _toml(text: str, source: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        at = re.search(r"\(at line (\d+), column (\d+)\)", message)
-        line = int(at.group(1)) if at else None
-        message = message[: at.start()].strip() if at else message
-        raise CaseError(
-            [Problem(source, "", "", f"not valid TOML: {message}", line=line)]
-        ) from None
+    return toml_document(text, source)  # the case reader's guards: syntax, depth, digits
 
 
 def parse_monitoring(
@@ -612,12 +602,9 @@ def parse_monitoring(
 def read_text(path: str | Path) -> str:
     """A case file's text; a missing, unreadable or non-UTF-8 file as a located problem."""
     p = Path(path)
+    raw = read_case_bytes(p)  # a regular file of bounded size (not a pipe or a device)
     try:
-        return p.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        why = "file not found; expected a case file (.toml)"
-    except IsADirectoryError:
-        why = "is a folder; expected a case file (.toml)"
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         why = f"is not UTF-8 text (byte {exc.start}); expected a TOML case file"
     except OSError as exc:

@@ -41,6 +41,19 @@ def parse_case(text: str, source: str = "<case>") -> Case:
     ...            'net_budget = [1.0]\\n[mtfs]\\nbase_gap = [2.0]\\n').mtfs.base_gap
     (2.0,)
     """
+    return case_from_dict(toml_document(text, source), source, text)
+
+
+def toml_document(text: str, source: str) -> dict[str, Any]:
+    """The nested dict of a TOML text, or :class:`CaseError` with one located problem:
+    a syntax error (line and column), nesting deeper than :data:`MAX_DEPTH`, a number
+    with thousands of digits. Every case-like file (MTFS, monitoring) is read through it.
+
+    >>> toml_document("a = " + "[" * 30 + "]" * 30, "x.toml")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cypsxl.errors.CaseError: x.toml: arrays or tables nested more than 20 deep; ...
+    """
     problems = ProblemList(source)
     try:
         doc = tomllib.loads(text)
@@ -59,7 +72,7 @@ def parse_case(text: str, source: str = "<case>") -> Case:
     if too_deep:
         problems.add("", "", too_deep)
         raise CaseError(problems.problems)
-    return case_from_dict(doc, source, text)
+    return doc
 
 
 #: Largest case file read, in bytes (the reference case is about 10 kB).
@@ -183,7 +196,7 @@ def load_case(path: str | Path | None = None) -> Case:
     if path is None:
         return reference_case()
     p = Path(path)
-    raw = _read_case_bytes(p)
+    raw = read_case_bytes(p)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -200,7 +213,7 @@ def load_case(path: str | Path | None = None) -> Case:
     return parse_case(text, str(p))
 
 
-def _read_case_bytes(p: Path) -> bytes:
+def read_case_bytes(p: Path) -> bytes:
     """The bytes of a case file: a regular file of at most :data:`MAX_CASE_BYTES`.
 
     Opened without blocking and checked after opening, so a FIFO, a device such as
