@@ -51,3 +51,12 @@ def test_the_documented_case_gives_the_worked_figures(tmp_path: Path, capsys) ->
     # the cohort: 90,000 this year, 365,000 next
     cohort = doc["cohorts"]["Further placements, worst case"]
     assert (cohort["this_year"], cohort["next_year"]) == (pytest.approx(0.09), pytest.approx(0.365))
+
+
+def test_the_example_file_is_the_documented_case_and_runs(capsys) -> None:
+    example = (ROOT / "docs" / "examples" / "northshire_drivers_2025.toml").read_text("utf-8")
+    assert example.endswith(_case_example())
+    assert (
+        main(["placements", str(ROOT / "docs" / "examples" / "northshire_drivers_2025.toml")]) == 0
+    )
+    assert "Placements 2025/26, as at 31/10/2025 (2 placements;" in capsys.readouterr().out
