@@ -182,9 +182,30 @@ def recalculated(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
                                                 ("tampered", tampered))}  # fmt: skip
 
 
-def _checks_expected(book: Path, broken: set[str] = frozenset()) -> dict[str, Any]:
-    ws = openpyxl.load_workbook(book)["Checks"]
+def _what_if_expected(text: str) -> dict[str, Any]:
+    """The "What if" sheet: links to each line, a built-in run rate (actual / period x 12,
+    worked from the case file), and cypsxl's functions, #NAME? without Python."""
+    import tomllib
+
+    doc = tomllib.loads(text)
+    period = doc["monitoring"]["period"]
     want: dict[str, Any] = {}
+    for k, line in enumerate(doc["line"]):
+        r = 5 + k
+        want[f"What if!A{r}"] = line["name"]
+        want[f"What if!B{r}"] = line["budget"]
+        want[f"What if!C{r}"] = line["actual_to_date"]
+        want[f"What if!D{r}"] = line["actual_to_date"] / period * 12
+        for col in "EFG":
+            want[f"What if!{col}{r}"] = "#NAME?"
+    return want
+
+
+def _checks_expected(
+    book: Path, broken: set[str] = frozenset(), text: str | None = None
+) -> dict[str, Any]:
+    ws = openpyxl.load_workbook(book)["Checks"]
+    want: dict[str, Any] = _what_if_expected(text or EXAMPLE.read_text("utf-8"))
     for r in range(2, ws.max_row + 1):
         label = ws.cell(r, 1).value
         if label is None:
@@ -210,7 +231,8 @@ def test_refreshed_after_a_change_is_the_engines(recalculated, capsys, tmp_path)
     # 8.4 / 7 x 12 = 14.4 against 11.5: +2.9
     assert doc["lines"]["Agency placements"]["forecast_outturn"] == pytest.approx(14.4)
     compare_report(book, computed, doc)
-    assert formula_mismatches(book, computed, _checks_expected(book)) == {}
+    changed = text.replace(CHANGE[0], CHANGE[1])
+    assert formula_mismatches(book, computed, _checks_expected(book, text=changed)) == {}
 
 
 def test_a_tampered_total_fails_its_checks(recalculated):

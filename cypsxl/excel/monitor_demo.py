@@ -6,7 +6,8 @@
 period and RAG thresholds on "Inputs", one row per service line on "Lines" (monthly
 profile across), "Risks" and "Savings" tables, the ``cypsxl`` mapping sheet, and the
 report on "Report" already written by a refresh - so it opens with numbers on a PC with
-no Python - with its check cells and run stamp on "Checks".
+no Python - with its check cells and run stamp on "Checks", and live cypsxl functions
+on "What if".
 
 Output is reproducible: fixed document times and zip entry dates, a fixed run stamp.
 """
@@ -175,6 +176,40 @@ def _table_sheet(
         ws.column_dimensions["B"].width = 52
 
 
+def _what_if_sheet(ws: Worksheet, lines: list[dict[str, Any]]) -> None:
+    """Live cypsxl functions beside a built-in run rate, one row per line of "Lines"."""
+    ws["A1"] = "What if: live cypsxl functions (need Python and the xlwings add-in)"
+    ws["A1"].font = TITLE
+    ws["A2"] = (
+        "Without Python the cypsxl cells show #NAME?; the Report sheet holds plain values. "
+        "Change a line's actual to date on Lines to see its forecast move."
+    )
+    ws["A2"].font = NOTE
+    head = ("Line", "Budget", "Actual to date", "Run rate (formula)", "Forecast outturn",
+            "Variance", "RAG")  # fmt: skip
+    _head(ws, 4, head)
+    for c in range(2, len(head) + 1):
+        ws.cell(4, c).alignment = Alignment(horizontal="right")
+    first_month = get_column_letter(len(LINE_COLUMNS) + 1)
+    last_month = get_column_letter(len(LINE_COLUMNS) + len(MONTH_COLUMNS))
+    for k, line in enumerate(lines):
+        src, r = 4 + k, 5 + k
+        ws.cell(r, 1, f"=Lines!A{src}")
+        ws.cell(r, 2, f"=Lines!C{src}").number_format = FMT_MONEY
+        ws.cell(r, 3, f"=Lines!D{src}").number_format = FMT_MONEY
+        ws.cell(r, 4, f"=C{r}/Inputs!$C$7*12").number_format = FMT_MONEY
+        if line.get("forecast") == "profile":
+            profile = f"Lines!{first_month}{src}:{last_month}{src}"
+            forecast = f'=cyps_forecast_outturn(C{r},Inputs!$C$7,"profile",{profile})'
+        else:
+            forecast = f"=cyps_forecast_outturn(C{r},Inputs!$C$7)"
+        ws.cell(r, 5, forecast).number_format = FMT_MONEY
+        ws.cell(r, 6, f"=cyps_variance(E{r},B{r})").number_format = FMT_MONEY
+        ws.cell(r, 7, f"=cyps_rag(F{r},B{r},Inputs!C10,Inputs!C11,Inputs!C12)")
+    for col, width in {"A": 34, "B": 11, "C": 14, "D": 18, "E": 17, "F": 11, "G": 9}.items():
+        ws.column_dimensions[col].width = width
+
+
 def _mapping_sheet(ws: Worksheet) -> None:
     _head(ws, 1, ("key", "range or name", "written by cypsxl (do not edit)", "what it is"))
     for i, (key, ref, what) in enumerate(MAPPING, start=2):
@@ -251,7 +286,7 @@ def _checks_formats(ws: Worksheet, checks: Area) -> None:
 def build_demo(wb: Workbook | None = None) -> Workbook:
     """The monitoring demo workbook, its report written by a refresh (into ``wb`` if given)."""
     doc = tomllib.loads(example_text())
-    sheets = ["Report", "Inputs", "Lines", "Risks", "Savings", "Checks", MAPPING_SHEET]
+    sheets = ["Report", "Inputs", "Lines", "Risks", "Savings", "Checks", "What if", MAPPING_SHEET]
     if wb is None:
         wb = openpyxl.Workbook()
         wb.remove(wb.active)
@@ -270,6 +305,7 @@ def build_demo(wb: Workbook | None = None) -> Workbook:
     savings = ("ref", "title", "planned", "forecast", "note")
     _table_sheet(wb["Risks"], "Risks not in the forecast (£m)", risks, doc.get("risk", []))
     _table_sheet(wb["Savings"], "MTFS savings for the year (£m)", savings, doc.get("saving", []))
+    _what_if_sheet(wb["What if"], doc["line"])
     _mapping_sheet(wb[MAPPING_SHEET])
     wb["xlwings.conf"]["A1"] = "UDF Modules"
     wb["xlwings.conf"]["B1"] = "cypsxl.excel.functions"
