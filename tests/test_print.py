@@ -1,8 +1,8 @@
 """What a person reads, printed: every generated workbook through LibreOffice to PDF.
 
 For each workbook (report, demo, consolidated bids, bid template blank and filled with a
-2,000-character answer) and each sheet: the pages it prints (one page wide, A4, the
-orientation asked), no "###", every cell's text whole on the page (from the PDF's own
+2,000-character answer, monitoring report) and each sheet: the pages it prints (one page
+wide, A4, the orientation asked), no "###", every cell's text whole on the page (from the PDF's own
 text) and no wider than its column (from the font's metrics), every chart titled with
 titled axes and series holding numbers, and each page like its golden picture under
 tests/golden/ (40 dpi, 1% of pixels may differ). After a deliberate layout change,
@@ -90,13 +90,29 @@ EXPECTED: dict[str, dict[str, tuple[int, str]]] = {
         "Narrative": (3, PORTRAIT),
         "Guidance": (1, PORTRAIT),
     },
+    "monitoring": {
+        "Cover": (1, LANDSCAPE),
+        "Summary": (1, LANDSCAPE),
+        "Risks and savings": (1, LANDSCAPE),
+        "Variance by line": (1, LANDSCAPE),
+        "Forecast by period": (1, LANDSCAPE),
+        "Charts": (1, LANDSCAPE),
+    },
 }
 #: Sheets whose cells are checked for clipping (the demo's other sheets are inputs and
 #: live functions, which print "#NAME?" without Python).
 TEXT_SHEETS = {
     "demo": {"Outputs", "Bid summary", "Checks", "Charts"},
 }
-CHARTS = {"report": 4, "demo": 2, "consolidated": 1, "template": 1, "template_filled": 1}
+CHARTS = {
+    "report": 4,
+    "demo": 2,
+    "consolidated": 1,
+    "template": 1,
+    "template_filled": 1,
+    "monitoring": 2,
+}
+MONITORING = Path(__file__).parents[1] / "docs" / "examples" / "northshire_monitoring_2025.toml"
 
 #: A 300-word answer of 1,990 characters, the most the box must show whole.
 LONG_ANSWER = (
@@ -127,6 +143,9 @@ def _workbooks(root: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     out["template_filled"] = save_template(
         build_workbook(case.years, filled), root / "template_filled.xlsx"
     )
+    out["monitoring"] = root / "monitoring.xlsx"
+    args = [str(MONITORING), "-o", str(out["monitoring"]), "--date", "2025-11-05"]
+    assert main(["report", *args]) == 0
     out["bad"] = _bad_workbook(root / "bad.xlsx")
     return out
 

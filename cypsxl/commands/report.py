@@ -4,29 +4,45 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
+from openpyxl import Workbook
+
 from .._version import __version__
 from ..casefile import load_case
+from ..casefile._monitoring import doc_kind, load_monitoring, read_text
 from ..cli import InputError
+from ..errors import CaseError
 from ..excel.refresh import inputs_hash
 from ..model import run_case
+from ..model.dates import day_number
+from ..model.monitoring import MonitoringCase, MonitoringError, monitor
 from ..workbook.files import save_deterministic
+from ..workbook.monitoring_report import LacByMonth, build_monitoring_report
 from ..workbook.report import ReportInfo, build_report
+from .placements import summary as placements_summary
 
 __all__ = ["convert_to_pdf", "register"]
 
 HELP = """Write a case's report workbook: a cover (authority, title, date, cypsxl version,
-the case's hash), Tables 1-4 as the Cabinet report lays them out, the bids' cumulative
-net, and charts - every sheet A4 landscape, one page wide, ready to print.
+the case's hash), the tables as the Cabinet report lays them out, and charts - every
+sheet A4 landscape, one page wide, ready to print.
+
+An MTFS case gives Tables 1-4, the bids' cumulative net and gross savings, and charts of
+the funding gap, funding support, each bid's cumulative net and Table 1. A monitoring
+case (a file with [monitoring]) gives the summary by group and line with RAG colours,
+the General Fund and ring-fenced totals, risks and savings delivery, and charts of the
+variance by line, the forecast by period and looked-after children by month.
 
 examples:
   cypsxl report mycase.toml -o report.xlsx
   cypsxl report mycase.toml -o report.xlsx --pdf report.pdf   (needs LibreOffice)
   cypsxl report -o reference.xlsx --date 2016-11-23           the reference case, dated
+  cypsxl report monitoring.toml -o p7.xlsx --mtfs mtfs.toml   a monitoring period
 """
 
 #: LibreOffice's --convert-to stops silently after ~247 files in one process.
@@ -47,6 +63,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("-o", "--output", required=True, help="report workbook to write (.xlsx)")
     p.add_argument("--pdf", help="also write the report as a PDF (through LibreOffice)")
     p.add_argument("--date", type=_date, help="the date on the cover, YYYY-MM-DD (default: today)")
+    p.add_argument(
+        "--mtfs",
+        metavar="MTFS.toml",
+        help="monitoring case: take planned savings from this MTFS case's bids",
+    )
     p.set_defaults(func=_report)
 
 
@@ -76,10 +97,15 @@ def _report(args: argparse.Namespace) -> int:
                 "(apt-get install libreoffice-calc-nogui) or leave out --pdf and print the "
                 "workbook from Excel"
             )
-    case = load_case(args.case)
     date = args.date or dt.date.today()
-    info = ReportInfo(date=date, version=__version__, case_hash=inputs_hash(case))
-    wb = build_report(run_case(case), info)
+    if args.case and _kind(args.case) == "monitoring":
+        wb = _monitoring_workbook(args, date)
+    else:
+        if args.mtfs:
+            raise InputError("--mtfs is for a monitoring case (a file with [monitoring])")
+        case = load_case(args.case)
+        info = ReportInfo(date=date, version=__version__, case_hash=inputs_hash(case))
+        wb = build_report(run_case(case), info)
     stamp = dt.datetime.combine(date, dt.time(9, 0))
     save_deterministic(wb, out, stamp)
     print(f"wrote {out}")
@@ -87,6 +113,51 @@ def _report(args: argparse.Namespace) -> int:
         convert_to_pdf(out, pdf)
         print(f"wrote {pdf}")
     return 0
+
+
+def _kind(path: str) -> str:
+    """ "monitoring" for a file with [monitoring]; an unreadable file goes to the MTFS
+    reader, which says why."""
+    try:
+        return doc_kind(read_text(path), path)
+    except CaseError:
+        return "mtfs"
+
+
+def _monitoring_workbook(args: argparse.Namespace, date: dt.date) -> Workbook:
+    mtfs = load_case(args.mtfs) if args.mtfs else None
+    case = load_monitoring(args.case, mtfs)
+    try:
+        results = monitor(case)
+    except MonitoringError as exc:
+        raise InputError(f"{args.case}: {exc}") from None
+    digest = hashlib.sha256(Path(args.case).read_bytes())
+    if args.mtfs:
+        digest.update(Path(args.mtfs).read_bytes())
+    info = ReportInfo(
+        date=date,
+        version=__version__,
+        case_hash=digest.hexdigest(),
+        title=f"{case.directorate}: budget monitoring {case.year}, period {case.period}",
+    )
+    return build_monitoring_report(results, info, _lac_by_month(case))
+
+
+def _lac_by_month(case: MonitoringCase) -> LacByMonth | None:
+    """Looked-after children at each month end to the period, where the case has a
+    placement register (or SSDA903 episodes)."""
+    drivers = case.drivers.get("cost_drivers")
+    if drivers is None:
+        return None
+    doc = placements_summary(drivers, case.year, day_number(case.as_at_date))
+    months = doc.get("months")
+    if months is None:
+        return None
+    n = case.period
+    counts = months["looked_after_at_month_end"][:n]
+    return LacByMonth(
+        tuple(months["month"][:n]), tuple(float(c or 0) for c in counts), months["basis"]
+    )
 
 
 def soffice() -> str | None:
