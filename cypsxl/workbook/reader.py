@@ -701,11 +701,12 @@ def _beyond_last_year(s: _Sheet, lay: L.Layout) -> None:
         for col in range(last + 1, last + 1 + _BEYOND_COLUMNS):
             c = cells.get((row, col))
             if not _blank(c) and c is not None:
+                shown = f"{c.value:g}" if isinstance(c.value, float) else _describe(c)
                 s.warn(
                     lay["years"].sheet,
                     row,
                     col,
-                    f"{_describe(c)} is right of the last year ({address(lay['years'].row, last)}) "
+                    f"{shown} is right of the last year ({address(lay['years'].row, last)}) "
                     "and is not read: this template has no column for it",
                 )
 
