@@ -344,9 +344,10 @@ def test_one_bad_file_never_stops_the_run(
     # accepted: the .xlsm (values read) and the formula-looking text bid; the CYPS_5
     # duplicates reject each other
     assert sorted(collected.files) == ["CYPS_2", "CYPS_77"]
-    kinds = len(FILE_WIDE) + len(CELL) + 3  # + macros, lock file, formula-looking text
-    assert kinds >= 20
-    assert len(collected.rejected) == len(FILE_WIDE) + len(CELL)
+    # every file-wide and cell-level kind is rejected - each one, by name, and no other
+    rejected = sorted(Path(r.file).name for r in collected.rejected)
+    assert rejected == sorted(corpus[kind].name for kind in (*FILE_WIDE, *CELL))
+    assert len(set(rejected)) == len(FILE_WIDE) + len(CELL)  # one file per kind
 
 
 def test_cli_exit_code_3_when_some_rejected(

@@ -157,8 +157,13 @@ def test_net_cumulative_payback_breakeven_cyps_2():
 def test_payback_none_and_zero_is_not_negative():
     assert payback_year([0.0, 0.27, 0.27]) is None
     assert breakeven_year([0.1, 0.0]) is None
-    # 0.330 - 0.330 in floating point is not a saving
-    assert payback_year(net([0.33, 0.715], [0.33, 0.715])) is None
+    # 0.3 - (0.1 + 0.2) is -5.55e-17 in floating point: noise, not a saving
+    noise = net([0.3, 0.715], [0.1 + 0.2, 0.715])
+    assert noise[0] < 0  # the noise is really there ...
+    assert payback_year(noise) is None  # ... and is not taken for a payback
+    assert breakeven_year(noise) is None
+    # while a real saving of a tenth of a pound (1e-7 £m) is one
+    assert payback_year(net([0.3, 0.715], [0.3000001, 0.715])) == 1
     # many bids at once: 0 stands for "none"
     assert payback_years([[1.0, -1.0], [0.0, 0.0]]).tolist() == [2, 0]
     assert breakeven_years([[1.0, -1.0], [-1.0, 2.0]]).tolist() == [0, 1]

@@ -32,10 +32,27 @@ def close(got, want, tol):
 def test_embedded_copy_is_the_shared_reference_unchanged(published):
     from pathlib import Path
 
+    # tests/data keeps a copy of the shared transcription, so the comparison is made
+    # whether or not the workspace's shared/ folder sits beside the repository
+    copy = Path(__file__).resolve().parent / "data" / "rotherham_2016.toml"
+    assert copy.read_text("utf-8") == reference_case_text()
     shared = Path(__file__).resolve().parents[2] / "shared" / "reference" / "rotherham_2016.toml"
-    if shared.exists():  # in the workspace the shared file sits beside the repository
-        assert shared.read_text("utf-8") == reference_case_text()
+    if shared.exists():  # in the workspace: the copy is the shared file unchanged
+        assert shared.read_text("utf-8") == copy.read_text("utf-8")
     assert tomllib.loads(reference_case_text())["case"]["years"] == published["years"]
+
+
+def test_the_published_figures_in_tests_data_are_the_shared_ones():
+    from pathlib import Path
+
+    here = Path(__file__).resolve()
+    copy = here.parent / "data" / "rotherham_2016_published.toml"
+    shared = here.parents[2] / "shared" / "reference" / "rotherham_2016_published.toml"
+    figures = tomllib.loads(copy.read_text("utf-8"))
+    # Table 4 as the report printed it (the engine gives 18.864 from unrounded terms)
+    assert figures["table4"]["revised_gap_from_2017_18"] == [24.130, 7.854, 18.863]
+    if shared.exists():
+        assert shared.read_text("utf-8") == copy.read_text("utf-8")
 
 
 def test_table1_cyps_budget(out, published):
