@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -74,6 +75,18 @@ class Results:
     additional: AdditionalFunding
     gap: FundingGap
     placements: PlacementTable | None = None
+
+    def to_frame(self) -> Any:
+        """Every figure by year as one tidy pandas DataFrame (:mod:`cypsxl.frames`)."""
+        from ..frames import results_to_frame  # pandas only when a frame is asked for
+
+        return results_to_frame(self)
+
+    def frames(self) -> dict[str, Any]:
+        """Each table as a pandas DataFrame, lines down and years across (:mod:`cypsxl.frames`)."""
+        from ..frames import results_frames
+
+        return results_frames(self)
 
 
 def _matrix(rows: list[tuple[float, ...] | None], n_years: int) -> FloatArray:
