@@ -60,6 +60,7 @@ from ..model.timeline import FinancialYearError, parse_fy
 from ..model.workforce import Establishment
 from ..reference_data import placement_reference
 from ._checker import _Checker, _Lines
+from ._driver_tables import DRIVER_TABLES
 
 __all__ = [
     "DRIVER_TABLES",
@@ -70,8 +71,6 @@ __all__ = [
     "read_drivers",
 ]
 
-#: Top-level tables of the cost drivers.
-DRIVER_TABLES = ("register", "placement", "workforce", "post", "demand", "cohort")
 
 _REGISTER_KEYS = {"year", "as_at", "csv", "ssda903", "costs", "types", "place_codes"}
 _PLACEMENT_KEYS = {
@@ -745,10 +744,8 @@ def _workforce_cost(line: MonitoringLine, case: MonitoringCase) -> DriverCost:
 
 def _register_with_monitoring() -> None:
     """Make ``forecast = "placements"`` and ``"workforce"`` driver methods of monitoring."""
-    try:
-        from ._monitoring import MonitoringDriver, register_monitoring_driver
-    except ImportError:  # pragma: no cover - monitoring not installed
-        return
+    from ._monitoring import MonitoringDriver, register_monitoring_driver
+
     register_driver_method("placements", _placements_cost)
     register_driver_method("workforce", _workforce_cost)
     register_monitoring_driver(

@@ -17,7 +17,7 @@ from ..model.case import (
     CypsBudget,
 )
 from ._checker import _Checker, _Lines
-from ._drivers import DRIVER_TABLES, with_cohort_pressures
+from ._driver_tables import DRIVER_TABLES
 from ._scenarios import _scenarios
 from ._sections import (
     _SECTIONS,
@@ -178,6 +178,8 @@ def _budget_with_drivers(
     """``[cyps_budget]``, with the pressure lines of the case's ``[[cohort]]`` tables."""
     budget = _budget(ck, doc, n)
     if any(key in doc for key in DRIVER_TABLES):
+        from ._drivers import with_cohort_pressures  # the drivers' readers: when needed
+
         budget = with_cohort_pressures(ck, doc, source, budget, years)
     return budget
 
