@@ -4,10 +4,12 @@
 (and ``.xlsm``, the same book with xlwings' VBA module, when xlwings is installed) plus
 ``cypsxl_monitoring_demo.py``, the module the desktop button uses. The book has the
 period and RAG thresholds on "Inputs", one row per service line on "Lines" (monthly
-profile across), "Risks" and "Savings" tables, the ``cypsxl`` mapping sheet, and the
-report on "Report" already written by a refresh - so it opens with numbers on a PC with
-no Python - with its check cells and run stamp on "Checks", and live cypsxl functions
-on "What if".
+profile across), "Risks" and "Savings" tables, "Placements" and "Workforce" (a
+placement register and posts priced by native formulas,
+:mod:`cypsxl.excel.drivers_demo`), the ``cypsxl`` mapping sheet, and the report on
+"Report" already written by a refresh - so it opens with numbers on a PC with no
+Python - with its check cells and run stamp on "Checks", and live cypsxl functions on
+"What if".
 
 Output is reproducible: fixed document times and zip entry dates, a fixed run stamp.
 """
@@ -45,6 +47,7 @@ from ..workbook.printing import (
     rule_total,
 )
 from .demo import MODULE_TEXT, _quickstart_xlsm
+from .drivers_demo import add_driver_sheets
 from .monitor_refresh import report_rows
 from .refresh import refresh
 
@@ -286,7 +289,8 @@ def _checks_formats(ws: Worksheet, checks: Area) -> None:
 def build_demo(wb: Workbook | None = None) -> Workbook:
     """The monitoring demo workbook, its report written by a refresh (into ``wb`` if given)."""
     doc = tomllib.loads(example_text())
-    sheets = ["Report", "Inputs", "Lines", "Risks", "Savings", "Checks", "What if", MAPPING_SHEET]
+    sheets = ["Report", "Inputs", "Lines", "Risks", "Savings", "Placements", "Workforce",
+              "Checks", "What if", MAPPING_SHEET]  # fmt: skip
     if wb is None:
         wb = openpyxl.Workbook()
         wb.remove(wb.active)
@@ -306,6 +310,7 @@ def build_demo(wb: Workbook | None = None) -> Workbook:
     _table_sheet(wb["Risks"], "Risks not in the forecast (£m)", risks, doc.get("risk", []))
     _table_sheet(wb["Savings"], "MTFS savings for the year (£m)", savings, doc.get("saving", []))
     _what_if_sheet(wb["What if"], doc["line"])
+    add_driver_sheets(wb, _TITLE)  # the cost drivers, priced by native formulas
     _mapping_sheet(wb[MAPPING_SHEET])
     wb["xlwings.conf"]["A1"] = "UDF Modules"
     wb["xlwings.conf"]["B1"] = "cypsxl.excel.functions"
