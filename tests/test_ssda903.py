@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ssda903_synth import COSTS_CSV, generate, write
 
 from cypsxl.errors import CaseError
@@ -255,3 +257,23 @@ def test_posts_csv(tmp_path) -> None:
     assert read.establishment.kind == ("permanent", "agency")
     assert read.establishment.end.tolist()[1] == day_number("2025-12-31")
     assert np.isnan(read.establishment.weekly_rate[0])
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10**6), children=st.integers(1, 40))
+def test_any_synthetic_file_gives_back_its_truth(tmp_path_factory, seed, children) -> None:
+    folder = tmp_path_factory.mktemp("gen")
+    rows, truth = generate(children, seed=seed, span_days=700)
+    episodes = write(folder / "episodes.csv", rows)
+    (folder / "costs.csv").write_text(COSTS_CSV, encoding="utf-8")
+    read = read_episodes(episodes, REF.types, REF.mapping, read_costs(folder / "costs.csv"))
+    assert read.problems == [] and len(read.episodes) == len(rows) - 1
+    days = [dt.date(2023, 1, 1) + dt.timedelta(days=k) for k in range(0, 1300, 61)]
+    got = looked_after_on(read.episodes, [day_number(x) for x in days])
+    assert got.tolist() == [truth.looked_after(x) for x in days]
+    register = episodes_register(read.episodes, REF.types)
+    first, last = fy_bounds("2023/24")
+    costs = cost_by_type(register, first, last)[:, 0]
+    want = truth.cost_by_type(dt.date(2023, 4, 1), dt.date(2024, 3, 31))
+    for key in REF.types.keys:
+        assert costs[REF.types.index(key)] == pytest.approx(want.get(key, 0.0), rel=1e-9)
