@@ -254,6 +254,9 @@ def _errors_sheet(ws: Worksheet, collected: CollectResult, out_dir: Path) -> Non
         cell.hyperlink = _link_target(row[1], row[2], row[3], out_dir)
         cell.font = _LINK
     wrap_columns(ws, {2: 34, 5: 70})
+    if not rows:
+        _put(ws, 3, 1, "No errors or warnings: every file was read and accepted.")
+        ws.cell(3, 1).font = NOTE
 
 
 def write_consolidated(path: str | Path, collected: CollectResult, results: Results | None) -> Path:
