@@ -277,3 +277,10 @@ def test_any_synthetic_file_gives_back_its_truth(tmp_path_factory, seed, childre
     want = truth.cost_by_type(dt.date(2023, 4, 1), dt.date(2024, 3, 31))
     for key in REF.types.keys:
         assert costs[REF.types.index(key)] == pytest.approx(want.get(key, 0.0), rel=1e-9)
+
+
+def test_a_row_longer_than_the_header_keeps_its_columns(tmp_path) -> None:
+    # pandas would take the extra cells as an index and shift every column; they are ignored
+    read = _episodes(tmp_path, "A,01/04/2025,S,C2,N1,U4,PR1,,,extra,extra\n")
+    assert read.problems == []
+    assert read.episodes.decom.tolist() == [day_number("2025-04-01")]

@@ -156,6 +156,7 @@ def read_columns(
             keep_default_na=False,
             na_filter=False,
             usecols=list(wanted),
+            index_col=False,  # a row longer than the header: its extra cells are ignored
         )
     except UnicodeDecodeError as exc:
         raise fail(f"is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
