@@ -488,3 +488,19 @@ def test_a_shared_formula_reaching_outside_the_table_is_refused(tmp_path: Path, 
         "the output. Nothing was written"
     ) in err, err
     assert path.read_bytes() == before
+
+
+def test_shared_strings_read_alike_by_both_readers(tmp_path: Path) -> None:
+    from cypsxl.workbook.ooxml import Package, _local, _text_of
+
+    def rich(wb, sheets) -> None:
+        bold = wb.add_format({"bold": True})
+        sheets["Notes"].write_rich_string("A40", "plain ", bold, "bold & <b>", " end ")
+        sheets["Notes"].write_string("A41", "  spaced\nlines  ")
+
+    path = build(tmp_path / "MTFS.xlsx", extra=rich)
+    package = Package(path.read_bytes(), "t")
+    tree = package._xml("xl/sharedStrings.xml")
+    assert list(package.strings()) == [_text_of(si) for si in tree if _local(si.tag) == "si"]
+    assert package.cells("Notes").value(40, 1) == "plain bold & <b> end "
+    assert package.cells("Notes").value(41, 1) == "  spaced\nlines  "

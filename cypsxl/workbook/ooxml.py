@@ -32,7 +32,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -267,7 +267,7 @@ class Package:
         self.sheets = self._sheets(root)
         self._names = self._defined_names(root)
         self._cells: dict[str, SheetCells] = {}
-        self._strings: list[str] | None = None
+        self._strings: Sequence[str] | None = None
         self._dates: set[int] | None = None
 
     # ------------------------------------------------------------------ parts
@@ -350,7 +350,7 @@ class Package:
 
     # ------------------------------------------------------------------ values
 
-    def strings(self) -> list[str]:
+    def strings(self) -> Sequence[str]:
         """The shared strings, in order."""
         if self._strings is None:
             part = next(
@@ -359,8 +359,13 @@ class Package:
             )
             self._strings = []
             if part is not None and part in self.names:
-                root = self._xml(part)
-                self._strings = [_text_of(si) for si in root if _local(si.tag) == "si"]
+                xml = self.read(part)
+                _check_well_formed(xml, part)
+                if _is_utf8(xml):
+                    self._strings = _Strings(xml)  # each decoded when a cell needs it
+                else:
+                    root = self._xml(part)
+                    self._strings = [_text_of(si) for si in root if _local(si.tag) == "si"]
         return self._strings
 
     def date_styles(self) -> set[int]:
@@ -402,8 +407,7 @@ class Package:
             raise PackageError(info.name, f"is a {info.kind}, not a worksheet")
         xml = self.read(info.part)
         _check_well_formed(xml, info.part)
-        head = xml[:200]
-        if b"encoding" in head and not re.search(rb"""encoding\s*=\s*["']utf-?8["']""", head, re.I):
+        if not _is_utf8(xml):
             return self._read_cells_tree(info, xml)  # not UTF-8: the slower, general reader
         return self._read_cells_fast(info, xml)
 
@@ -415,7 +419,7 @@ class Package:
             raise PackageError(info.name, "has no cell data (sheetData)")
         body_end = len(xml) if m[3] == b"/" else xml.find(b"sheetData", m.end())
         body = xml[m.end() : body_end] if m[3] != b"/" else b""
-        strings: list[str] | None = None
+        strings: Sequence[str] | None = None
         dates: set[int] | None = None
         row_no = 0
         for rm in _ROW.finditer(body):
@@ -456,7 +460,7 @@ class Package:
 
     def _read_cells_tree(self, info: SheetInfo, xml: bytes) -> SheetCells:
         out = SheetCells()
-        strings: list[str] | None = None
+        strings: Sequence[str] | None = None
         dates: set[int] | None = None
         row_no, col_no = 0, 0
         source = io.BytesIO(xml)
@@ -535,7 +539,7 @@ class Package:
 
 
 def _decode(
-    elem: Element, strings: list[str], dates: set[int], info: SheetInfo, ref: str | None
+    elem: Element, strings: Sequence[str], dates: set[int], info: SheetInfo, ref: str | None
 ) -> tuple[Any, str | None]:
     """(value, formula) of one ``<c>``; a formula with no saved result is :class:`Uncalculated`."""
     kind = elem.get("t", "n")
@@ -612,19 +616,57 @@ def _show(m: re.Match[bytes] | None) -> str:
     return repr(_text(m[1])) if m is not None else "None"
 
 
+_SI = re.compile(rb"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si\s*>)", re.S)
+
+
+class _Strings(Sequence[str]):
+    """The shared strings of a well-formed UTF-8 part, each decoded on first use."""
+
+    def __init__(self, xml: bytes) -> None:
+        self._xml = xml
+        self._spans = [m.span(1) for m in _SI.finditer(xml)]
+        self._done: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if index not in self._done:
+            start, end = self._spans[index]
+            self._done[index] = _si_text(self._xml[start:end]) if start >= 0 else ""
+        return self._done[index]
+
+
+def _is_utf8(xml: bytes) -> bool:
+    """True when the part declares UTF-8 (or nothing, which means UTF-8)."""
+    head = xml[:200]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    declared = re.search(rb"""encoding\s*=\s*["']([^"']*)["']""", head)
+    return declared is None or declared[1].lower().replace(b"-", b"") == b"utf8"
+
+
+def _si_text(inner: bytes) -> str:
+    """A shared string's text: plain or rich runs, phonetic runs left out."""
+    return _unescape("".join(_text(t) for t in _T.findall(_RPH.sub(b"", inner))))
+
+
 def _inline_text(inner: bytes) -> str | None:
     found = _IS.search(inner)
     if found is None:
         return None
-    runs = _RPH.sub(b"", found[1])
-    return _unescape("".join(_text(t) for t in _T.findall(runs)))
+    return _si_text(found[1])
 
 
 def _decode_raw(
     inner: bytes,
     kind: bytes,
     style: bytes | None,
-    strings: list[str],
+    strings: Sequence[str],
     dates: set[int],
     info: SheetInfo,
     ref: bytes | None,
