@@ -6,6 +6,7 @@ no backup or temporary file left beside it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
@@ -36,8 +37,8 @@ def set_cell(path: Path, sheet: str, cell: str, value: object) -> None:
     book = open_file_book(path)
     book.write(Area.parse(f"'{sheet}'!{cell}"), [[value]])
     data = book.patched()
-    assert data is not None
-    path.write_bytes(data)
+    if data is not None:  # None: the cell held that value already
+        path.write_bytes(data)
 
 
 def only(folder: Path) -> list[str]:
@@ -504,3 +505,49 @@ def test_shared_strings_read_alike_by_both_readers(tmp_path: Path) -> None:
     assert list(package.strings()) == [_text_of(si) for si in tree if _local(si.tag) == "si"]
     assert package.cells("Notes").value(40, 1) == "plain bold & <b> end "
     assert package.cells("Notes").value(41, 1) == "  spaced\nlines  "
+
+
+# --------------------------------------------------------------------------- odd mappings
+
+_SHEETS = ["Inputs", "Outputs", "Notes", "Chart", "cypsxl", "'Bid summary'", "Nowhere", ""]
+_CELLS = ["A1", "C7", "A14", "E1048575", "A1048576", "XFA1", "XFD1", "B3:D5", "A1:XFD1048576"]
+_TEXT = st.one_of(
+    st.builds(
+        lambda s, c: f"{s}!{c}" if s else c, st.sampled_from(_SHEETS), st.sampled_from(_CELLS)
+    ),
+    st.sampled_from(["SupportRow", "Notes!LocalName", "=Outputs!$A$1", "", " ", "#REF!", "ZZZZ9"]),
+    st.text(max_size=12),
+)
+
+
+@pytest.fixture(scope="module")
+def mapped(tmp_path_factory) -> Path:
+    return build(tmp_path_factory.mktemp("odd") / "MTFS.xlsx", stale=True)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    changes=st.lists(
+        st.tuples(st.integers(2, 27), st.sampled_from(["B", "C"]), _TEXT), min_size=1, max_size=3
+    )
+)
+def test_odd_mappings_end_cleanly(mapped: Path, tmp_path_factory, changes) -> None:
+    # whatever column B or C of the mapping sheet says: exit 0 or 2, no traceback, and on
+    # exit 2 the workbook as it was with nothing beside it
+    folder = tmp_path_factory.mktemp("case")
+    path = folder / "MTFS.xlsx"
+    shutil.copy(mapped, path)
+    for row, col, text in changes:
+        set_cell(path, "cypsxl", f"{col}{row}", text)
+    before = path.read_bytes()
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = cli(["refresh", str(path)])
+    assert code in (0, 2) and "Traceback" not in err.getvalue()
+    if code == 2:
+        assert path.read_bytes() == before and only(folder) == ["MTFS.xlsx"]
+    else:
+        book = open_file_book(path)  # the result reads back
+        assert book.read(Area.parse("Outputs!K12:L12")) == [[1234.5, 1235.5]]
