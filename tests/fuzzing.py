@@ -259,6 +259,8 @@ def case_texts(draw: st.DrawFn, text: str) -> str:
 
 # --------------------------------------------------------------------------- refresh mappings
 
+#: Characters a worksheet cell can hold (no controls, no lone surrogates).
+_CELL_TEXT = st.characters(blacklist_categories=("Cs", "Cc"))
 #: Ranges and names a ``cypsxl`` sheet's column B might hold.
 _TARGETS = st.sampled_from(
     [
@@ -284,7 +286,7 @@ _TARGETS = st.sampled_from(
         "nonexistent_name",
         "Inputs!A1:A1048576",
     ]
-) | st.text(max_size=20)
+) | st.text(_CELL_TEXT, max_size=20)
 
 
 @st.composite
@@ -293,7 +295,10 @@ def refresh_mappings(draw: st.DrawFn, keys: list[str]) -> list[tuple[str, str]]:
     unknown keys, for the refresh's binding reader."""
     rows = draw(
         st.lists(
-            st.tuples(st.sampled_from(keys) | st.text(max_size=12), _TARGETS),
+            st.tuples(
+                st.sampled_from(keys) | st.text(_CELL_TEXT, max_size=12),
+                _TARGETS,
+            ),
             min_size=1,
             max_size=6,
         )

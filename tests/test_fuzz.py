@@ -1,4 +1,5 @@
-"""Fuzzing that stays: damaged bid templates and case files, every example ending cleanly.
+"""Fuzzing that stays: damaged bid templates, case files and refresh mappings, every
+example ending cleanly.
 
 Properties (the strategies are in ``fuzzing.py``):
 
@@ -17,6 +18,8 @@ fixed, and then tested here for ever.
 from __future__ import annotations
 
 import atexit
+import contextlib
+import io
 import math
 import os
 import re
@@ -25,6 +28,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pytest
 from fuzzing import (
     EXAMPLES,
@@ -33,6 +37,7 @@ from fuzzing import (
     members,
     package,
     package_mutations,
+    refresh_mappings,
     xml_mutations,
 )
 from hypothesis import HealthCheck, given, settings
@@ -40,6 +45,7 @@ from hypothesis import strategies as st
 from support.bidfiles import BID_SHEET_PART, CASE, good_bid
 
 from cypsxl.casefile import dump_case, parse_case
+from cypsxl.cli import main
 from cypsxl.errors import CaseError
 from cypsxl.model import run_case
 from cypsxl.model.limits import MAX_MAGNITUDE, REF_PATTERN
@@ -159,6 +165,34 @@ CASE_TEXT = dump_case(CASE) + "\n[scenarios]\nn = 100\n"
 @given(st.data())
 def test_fuzz_case_files(data: st.DataObject) -> None:
     check_case_text(data.draw(case_texts(CASE_TEXT)))
+
+
+DEMO = Path(__file__).resolve().parents[1] / "workbooks" / "cypsxl_demo.xlsx"
+
+
+def _mapping_keys() -> list[str]:
+    ws = openpyxl.load_workbook(DEMO, read_only=True)["cypsxl"]
+    return [str(row[0]) for row in ws.iter_rows(values_only=True) if row and row[0]]
+
+
+@settings(SETTINGS, max_examples=max(10, EXAMPLES // 3))
+@given(refresh_mappings(_mapping_keys()))
+def test_fuzz_refresh_mappings(rows: list[tuple[str, str]]) -> None:
+    """The demo workbook with its ``cypsxl`` sheet's rows bound to odd places: the
+    refresh ends with exit 0, 2 or 3 and never a traceback."""
+    wb = openpyxl.load_workbook(DEMO)
+    ws = wb["cypsxl"]
+    for key, target in rows:
+        found = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == key]
+        row = found[0] if found else ws.max_row + 1
+        ws.cell(row, 1).value = key
+        ws.cell(row, 2).value = target
+        ws.cell(row, 2).data_type = "s"
+    src, out = _WORK / "mapping.xlsx", _WORK / "mapping_out.xlsx"
+    wb.save(src)
+    out.unlink(missing_ok=True)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["refresh", str(src), "-o", str(out)]) in (0, 2, 3)
 
 
 REGRESSIONS = sorted(FUZZ_DATA.glob("*")) if FUZZ_DATA.exists() else []

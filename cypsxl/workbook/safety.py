@@ -120,8 +120,15 @@ class Package:
         try:
             with self.zip.open(info) as fh:
                 data = fh.read(min(info.file_size, MAX_MEMBER_BYTES) + 1)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
-            raise HostileFile(f"is damaged ({name}: {exc}); {_SAVE_AS}") from None
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            OSError,
+            NotImplementedError,
+            ValueError,  # a local header name that is not UTF-8, say
+        ) as exc:
+            raise HostileFile(f"is damaged ({name}: {_short(exc)}); {_SAVE_AS}") from None
         if len(data) > info.file_size or len(data) > MAX_MEMBER_BYTES:
             raise HostileFile(f"is damaged ({name} is larger than its zip entry declares)")
         return data
