@@ -147,6 +147,7 @@ def _summary_rows(
             rows.append(_line_cells(r, i))
         kinds[len(rows)] = "subtotal"
         rows.append(_total_cells(f"Total {group}", totals))
+        rows.append([])  # a blank row after each group
     return rows, kinds
 
 
@@ -177,7 +178,6 @@ def _summary(ws: Worksheet, r: MonitoringResults) -> None:
     ws.cell(2, 1, _legend(r)).font = NOTE
     header = ["£m", *REPORT_COLUMNS]
     rows, kinds = _summary_rows(r, ring_fenced=False)
-    rows.append([])
     rows.append(_total_cells("General Fund total", r.general_fund))
     grid = write_grid(ws, 4, header, rows, _FORMATS, [len(rows) - 1])
     _style_rows(ws, grid.first_row, kinds, len(header))
@@ -187,7 +187,6 @@ def _summary(ws: Worksheet, r: MonitoringResults) -> None:
         rf = r.ring_fenced
         ws.cell(row - 1, 1, "Ring-fenced (not in the General Fund)").font = HEADING
         rows, kinds = _summary_rows(r, ring_fenced=True)
-        rows.append([])
         totals = Totals(rf.budget, rf.actual_to_date, rf.forecast_outturn, rf.variance)
         rows.append(_total_cells("Ring-fenced total", totals))
         rows.append([])
