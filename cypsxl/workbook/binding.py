@@ -7,7 +7,9 @@ cypsxl owns there. Inputs may also be bound by a workbook-level defined name
 ``cypsxl.<key>`` with no mapping row. See ``docs/excel.md`` for every key.
 
 The refresh logic talks to a workbook through :class:`Book` (sheet names, defined names,
-read, write, clear); :class:`OpenpyxlBook` is the closed-file adapter (no xlwings here).
+read, write, clear). A user's closed file is a :class:`~cypsxl.workbook.closed.FileBook`
+(:func:`open_workbook`), which patches only the cells written; :class:`OpenpyxlBook` is
+for workbooks cypsxl builds from nothing in openpyxl (the demo). No xlwings here.
 This module only reads and locates: it applies no finance rules.
 """
 

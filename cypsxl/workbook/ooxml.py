@@ -267,6 +267,7 @@ class Package:
         self.sheets = self._sheets(root)
         self._names = self._defined_names(root)
         self._cells: dict[str, SheetCells] = {}
+        self._ranges: dict[tuple[str, str], list[tuple[str, Rect]]] = {}
         self._strings: Sequence[str] | None = None
         self._dates: set[int] | None = None
 
@@ -513,6 +514,11 @@ class Package:
 
     def tables(self, sheet: str) -> list[tuple[str, Rect]]:
         """(display name, range) of the sheet's Excel tables (ListObjects)."""
+        if ("table", sheet) not in self._ranges:
+            self._ranges[("table", sheet)] = self._tables(sheet)
+        return self._ranges[("table", sheet)]
+
+    def _tables(self, sheet: str) -> list[tuple[str, Rect]]:
         info = self.sheet(sheet)
         out = []
         for _, kind, target in self._rels(info.part):
@@ -525,6 +531,11 @@ class Package:
 
     def pivots(self, sheet: str) -> list[tuple[str, Rect]]:
         """(name, location) of the sheet's pivot tables."""
+        if ("pivot", sheet) not in self._ranges:
+            self._ranges[("pivot", sheet)] = self._pivots(sheet)
+        return self._ranges[("pivot", sheet)]
+
+    def _pivots(self, sheet: str) -> list[tuple[str, Rect]]:
         info = self.sheet(sheet)
         out = []
         for _, kind, target in self._rels(info.part):
