@@ -113,6 +113,8 @@ def test_a_symlinked_workbook_is_refreshed_through_the_link(tmp_path: Path) -> N
     shared.mkdir()
     target = build(shared / "MTFS.xlsx")
     target.chmod(0o664)
+    os.utime(target, ns=(1_480_000_000 * 10**9, 1_480_000_000 * 10**9))  # November 2016
+    saved = target.stat().st_mtime_ns
     original = target.read_bytes()
     link = tmp_path / "my MTFS.xlsx"
     link.symlink_to(target)
@@ -121,6 +123,9 @@ def test_a_symlinked_workbook_is_refreshed_through_the_link(tmp_path: Path) -> N
     assert target.read_bytes() != original  # the shared workbook itself was refreshed
     assert (shared / "MTFS.bak.xlsx").read_bytes() == original
     assert target.stat().st_mode & 0o777 == 0o664
+    # the backup is shared as the workbook was, and keeps the original's date
+    backup = (shared / "MTFS.bak.xlsx").stat()
+    assert backup.st_mode & 0o777 == 0o664 and backup.st_mtime_ns == saved
 
 
 # --------------------------------------------------------------------------- refusals

@@ -308,14 +308,19 @@ def write_result(
         return False, None
     backup = backup_path(real)
     if backup is not None:
-        _write(backup, source.read_bytes())
+        _write(backup, real.read_bytes(), like=real)
     _write(real, data)
     return True, backup
 
 
-def _write(path: Path, data: bytes) -> None:
+def _write(path: Path, data: bytes, like: Path | None = None) -> None:
+    """Write atomically; a backup (``like`` the workbook) gets its permissions and times."""
     try:
         atomic_write_bytes(path, data)
+        if like is not None:
+            info = like.stat()
+            os.chmod(path, stat.S_IMODE(info.st_mode))
+            os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
     except OSError as exc:
         raise _fail(
             str(path), "", f"cannot be written ({exc.strerror or exc}); is it open in Excel or "
