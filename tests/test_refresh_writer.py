@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import os
 import shutil
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -556,3 +557,17 @@ def test_odd_mappings_end_cleanly(mapped: Path, tmp_path_factory, changes) -> No
     else:
         book = open_file_book(path)  # the result reads back
         assert book.read(Area.parse("Outputs!K12:L12")) == [[1234.5, 1235.5]]
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_the_file(tmp_path: Path) -> None:
+    import openpyxl
+
+    path = build(tmp_path / "MTFS.xlsx")
+    set_cell(path, "Bids", "B4", '=HYPERLINK("http://example.invalid","x")')  # a bid title
+    assert cli(["refresh", str(path)]) == 0
+    with warnings.catch_warnings():  # openpyxl warns of the extensions it does not model
+        warnings.simplefilter("ignore")
+        cell = openpyxl.load_workbook(path)["Outputs"]["B36"]  # Table 2, first bid's title
+    assert cell.value == '=HYPERLINK("http://example.invalid","x")' and cell.data_type == "s"
+    with zipfile.ZipFile(path) as z:
+        assert b"<f>HYPERLINK" not in z.read("xl/worksheets/sheet3.xml")
