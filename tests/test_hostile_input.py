@@ -611,3 +611,46 @@ def test_appraisal_of_many_bids_runs(tmp_path: Path) -> None:
     one = appraise_case(CASE)
     assert len(ap.tornado_base) == len(one.tornado_base) + 99 * (len(one.tornado_base) - 4)
     assert ap.base[1].npv == pytest.approx(100 * one.base[1].npv, rel=1e-9)
+
+
+# --------------------------------------------------------------------------- text
+
+
+def test_control_and_invisible_characters_in_text_are_refused(
+    src_bid: Path, tmp_path: Path
+) -> None:
+    path = edit_cells(
+        src_bid,
+        tmp_path / "text.xlsx",
+        # C0 controls cannot be stored in XML at all; C1 controls (CSI, \x9b) can
+        {"Bid!C7": "Edge of care\x9b2J", "Bid!C8": "Early\u202ehelp", "Bid!C10": "Cllr\nSmith"},
+    )
+    r = read_bid_file(path)
+    assert [(e.cell, e.message) for e in r.errors] == [
+        ("C7", "Title contains the control character '\\x9b' (position 13); type plain text"),
+        (
+            "C8",
+            "Service area contains the invisible character '\\u202e' (position 6); type plain text",
+        ),
+    ]
+    ok = read_bid_file(edit_cells(src_bid, tmp_path / "ok.xlsx", {"Bid!C10": "Cllr\nSmith"}))
+    assert ok.data is not None and ok.data.cabinet_member == "Cllr Smith"
+
+
+def test_case_file_text_is_plain(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(
+        dump_case(CASE).replace('title = "Therapeutic', 'title = "\\u001b[31mTherapeutic', 1)
+    )
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "bid CYPS_1B: 'title': contains the control character '\\x1b' (position 1)" in err
+
+
+def test_template_new_refuses_a_bad_reference(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "t.xlsx"
+    assert main(["template", "new", "-o", str(out), "--ref", "CYPS 12"]) == 2
+    assert "--ref: expected a reference of letters, digits" in capsys.readouterr().err
+    assert not out.exists()

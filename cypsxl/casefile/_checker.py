@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..errors import ProblemList
-from ..model.limits import MAX_MAGNITUDE, within_bounds
+from ..model.limits import MAX_MAGNITUDE, text_problem, within_bounds
 
 # --------------------------------------------------------------------------- locating
 
@@ -84,9 +84,13 @@ class _Checker:
                 self.add(path, where, key, "missing; expected text")
             return ""
         if not isinstance(value, str):
-            self.add(path, where, key, f"expected text, got {value!r}")
+            self.add(path, where, key, f"expected text, got {show(value)}")
             return ""
-        return value
+        cleaned, why = text_problem(value)
+        if why is not None:
+            self.add(path, where, key, why)
+            return ""
+        return cleaned
 
     def number(
         self,

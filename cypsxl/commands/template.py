@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..casefile import load_case
 from ..cli import InputError
+from ..model.limits import ref_problem
 from ..model.timeline import FinancialYearError, fy_label, parse_fy, validate_timeline
 from ..workbook.template import fill_templates, safe_filename, write_blank_template
 
@@ -93,6 +94,8 @@ def _usage(p: argparse.ArgumentParser) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
+    if args.ref and (why := ref_problem(args.ref)) is not None:
+        raise InputError(f"--ref: {why}")
     years = parse_years(args.years) if args.years else None
     default = safe_filename(args.ref) if args.ref else "cypsxl_bid_template.xlsx"
     out = Path(args.output or default)

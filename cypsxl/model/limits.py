@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from .case import Case
@@ -30,6 +31,7 @@ __all__ = [
     "larger_than_budget",
     "plausibility_warnings",
     "ref_problem",
+    "text_problem",
     "within_bounds",
 ]
 
@@ -145,3 +147,35 @@ def plausibility_warnings(case: Case) -> list[tuple[str, str, int | None, str]]:
             out.append((f"bid {bid.ref}", "current_budget", None, message))
     out += [(f"bid {ref}", key, k, message) for ref, key, k, message in larger_than_budget(case)]
     return out
+
+
+_WHITESPACE = str.maketrans({"\t": " ", "\r": " ", "\n": " "})
+#: Unicode categories refused in text: controls, format characters (zero-width,
+#: direction overrides), lone surrogates, line and paragraph separators.
+_REFUSED = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+
+
+def text_problem(text: str, keep_lines: bool = False) -> tuple[str, str | None]:
+    """``text`` with tabs and line breaks made spaces (kept, with ``keep_lines``), and why
+    it is refused, or None: any other control character (an escape sequence, say) or an
+    invisible format character (a zero-width space, a direction override) is refused.
+
+    >>> text_problem("Edge of\\ncare")
+    ('Edge of care', None)
+    >>> text_problem("Edge\\x1b[2J")[1]
+    "contains the control character '\\\\x1b' (position 5); type plain text"
+    >>> text_problem("Line 1\\nLine 2", keep_lines=True), text_problem("£1\\xa0m")[1]
+    (('Line 1\\nLine 2', None), None)
+    """
+    if keep_lines:
+        cleaned = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    else:
+        cleaned = text.translate(_WHITESPACE)
+    for i, ch in enumerate(cleaned):
+        kind = unicodedata.category(ch)
+        if kind in _REFUSED and ch != "\n":
+            what = "control" if kind == "Cc" else "invisible"
+            return cleaned, (
+                f"contains the {what} character {ch!a} (position {i + 1}); type plain text"
+            )
+    return cleaned, None

@@ -38,7 +38,13 @@ from ..model import (
     cost_avoidance,
 )
 from ..model.case import frozen_map
-from ..model.limits import MAX_MAGNITUDE, PLAUSIBLE_MONEY_M, ref_problem, within_bounds
+from ..model.limits import (
+    MAX_MAGNITUDE,
+    PLAUSIBLE_MONEY_M,
+    ref_problem,
+    text_problem,
+    within_bounds,
+)
 from ..model.timeline import FinancialYearError, parse_fy, validate_timeline
 from . import layout as L
 from ._xlsx import (
@@ -253,7 +259,17 @@ def _input_cell(s: _Sheet, sheet: str, row: int, col: int) -> RawCell | None:
     return c
 
 
-def _text(s: _Sheet, area: L.Area, label: str, limit: int, required: bool) -> str:
+def _text(
+    s: _Sheet,
+    area: L.Area,
+    label: str,
+    limit: int,
+    required: bool,
+    lines: bool = False,
+    plain: bool = True,
+) -> str:
+    """A text input: stripped; tabs and line breaks become spaces (kept with ``lines``);
+    control and invisible characters refused (the reference has its own, stricter rule)."""
     c = _input_cell(s, area.sheet, area.row, area.col)
     if _blank(c) or c is None:
         if required:
@@ -273,6 +289,12 @@ def _text(s: _Sheet, area: L.Area, label: str, limit: int, required: bool) -> st
             area.col,
             f"{label} is {len(text):,} characters long; at most {limit:,}",
         )
+        return ""
+    if not plain:
+        return text
+    text, why = text_problem(text, keep_lines=lines)
+    if why is not None:
+        s.error(area.sheet, area.row, area.col, f"{label} {why}")
         return ""
     if required and not text:
         s.error(area.sheet, area.row, area.col, f"{label} is missing")
@@ -584,7 +606,12 @@ def _date_text(c: RawCell | None) -> str:
 def _fields(s: _Sheet, lay: L.Layout, years: tuple[str, ...]) -> BidData | None:
     texts = {
         f.name: _text(
-            s, lay[f.name], f.label, 40 if f.name == "bid_ref" else L.MAX_TEXT_CHARS, f.required
+            s,
+            lay[f.name],
+            f.label,
+            40 if f.name == "bid_ref" else L.MAX_TEXT_CHARS,
+            f.required,
+            plain=f.name != "bid_ref",
         )
         for f in L.HEADER
         if f.kind == "text"
@@ -746,7 +773,9 @@ def _outcomes(s: _Sheet, lay: L.Layout, years: Sequence[str]) -> dict[str, tuple
 def _notes(s: _Sheet, lay: L.Layout) -> dict[str, str]:
     notes = {}
     for i in range(1, len(L.QUESTIONS) + 1):
-        text = _text(s, lay[f"answer_{i}"], f"answer to question {i}", L.MAX_ANSWER_CHARS, False)
+        text = _text(
+            s, lay[f"answer_{i}"], f"answer to question {i}", L.MAX_ANSWER_CHARS, False, True
+        )
         if text:
             notes[f"answer_{i}"] = text
     a = lay["bid_date"]
