@@ -116,14 +116,18 @@ def monitoring_to_dict(r: MonitoringResults) -> dict[str, Any]:
 # --------------------------------------------------------------------------- text
 
 
-def fmt_headline_money(value: float) -> str:
-    """An amount for a sentence: £m to 1 decimal from £0.95m, else to 3 decimals.
+def fmt_headline_money(value: float, signed: bool = False) -> str:
+    """An amount for a sentence: £m to 1 decimal from £0.95m, else to 3 decimals; the
+    size only, unless ``signed`` (a budget or forecast that is net income).
 
     >>> fmt_headline_money(42.31), fmt_headline_money(-2.44), fmt_headline_money(0.065)
     ('£42.3m', '£2.4m', '£0.065m')
+    >>> fmt_headline_money(-0.5, signed=True)
+    '-£0.500m'
     """
     a = abs(float(value))
-    return f"£{a:,.1f}m" if round(a, 3) >= 0.95 else f"£{a:.3f}m"
+    text = f"£{a:,.1f}m" if round(a, 3) >= 0.95 else f"£{a:.3f}m"
+    return "-" + text if signed and round(float(value), 3) < 0 else text
 
 
 def _over_under(variance: float) -> str:
@@ -141,8 +145,8 @@ def headline(r: MonitoringResults) -> list[str]:
     """
     c, gf, rf = r.case, r.general_fund, r.ring_fenced
     out = [
-        f"{c.directorate} is forecast to spend {fmt_headline_money(gf.forecast_outturn)} "
-        f"against an approved budget of {fmt_headline_money(gf.budget)}, "
+        f"{c.directorate} is forecast to spend {fmt_headline_money(gf.forecast_outturn, True)} "
+        f"against an approved budget of {fmt_headline_money(gf.budget, True)}, "
         f"{_over_under(gf.variance)}."
     ]
     if r.lines.ring_fenced.any():
@@ -151,16 +155,18 @@ def headline(r: MonitoringResults) -> list[str]:
         )
         what = f"{groups[0]} is" if len(groups) == 1 else "budgets are"
         out.append(
-            f"The ring-fenced {what} forecast to spend {fmt_headline_money(rf.forecast_outturn)}"
-            f" against {fmt_headline_money(rf.budget)}, {_over_under(rf.variance)}; the "
-            f"ring-fenced deficit of {fmt_headline_money(rf.opening_deficit)} brought forward is "
-            f"forecast to be {fmt_headline_money(rf.closing_deficit)} carried forward."
+            f"The ring-fenced {what} forecast to spend "
+            f"{fmt_headline_money(rf.forecast_outturn, True)} against "
+            f"{fmt_headline_money(rf.budget, True)}, {_over_under(rf.variance)}; the "
+            f"ring-fenced deficit of {fmt_headline_money(rf.opening_deficit, True)} brought "
+            f"forward is forecast to be {fmt_headline_money(rf.closing_deficit, True)} carried "
+            "forward."
         )
     if r.risks:
         total = sum(r.risks.values())
         out.append(
-            f"The forecast does not include risks of up to {fmt_headline_money(total)}, "
-            f"which would bring it to {fmt_headline_money(r.forecast_with_risks)}."
+            f"The forecast does not include risks of up to {fmt_headline_money(total, True)}, "
+            f"which would bring it to {fmt_headline_money(r.forecast_with_risks, True)}."
         )
     if r.savings.refs:
         planned, fc = float(r.savings.planned.sum()), float(r.savings.forecast.sum())

@@ -16,14 +16,20 @@ from typing import Any
 import driver_sheets
 import openpyxl
 import pytest
+import tomli_w
 import xlwings as xw
+from hypothesis import given, settings
 from support.recalc import formula_mismatches, recalculate, values
+from test_monitoring_properties import cases
 from xlcall import json_book
 from xlwings.server import custom_scripts_call
 
+from cypsxl.casefile._monitoring import parse_monitoring
 from cypsxl.cli import main as cli
 from cypsxl.excel import scripts
 from cypsxl.excel.monitor_demo import DEMO_NAME, build_demo, example_text, write_demo
+from cypsxl.model.monitoring import monitor
+from cypsxl.monitoring_report import monitoring_to_dict
 from cypsxl.workbook.binding import Area
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,8 +94,11 @@ def _close(got: Any, want: Any, where: str) -> None:
 
 def compare_report(book: Path, computed: Path, doc: dict[str, Any]) -> int:
     """Every cell of the report against the JSON document, by its label; the cells seen."""
-    area = report_area(book)
-    got = values(computed)
+    return compare_cells(report_area(book), values(computed), doc)
+
+
+def compare_cells(area: Area, got: dict[str, Any], doc: dict[str, Any]) -> int:
+    """The report's cells ({"Sheet!A1": value}) against the JSON document, by label."""
 
     def cell(r: int, c: int) -> Any:
         return got.get(f"{area.sheet}!{area.cell(r, c)}")
@@ -109,7 +118,7 @@ def compare_report(book: Path, computed: Path, doc: dict[str, Any]) -> int:
             continue
         name = label.strip()
         at = f"{area.sheet} row {area.top + r}: {name}"
-        if label.startswith("  ") and name in lines:
+        if label.startswith("  ") and name in lines and cell(r, 6) is not None:
             line = lines[name]
             for c, key in enumerate(money, start=1):
                 _close(cell(r, c), line[key], f"{at} {key}")
@@ -336,3 +345,28 @@ def test_a_driver_line_shows_its_reconciliation_in_the_report():
     (recon,) = [r for r in rows if r.kind == "reconciliation"]
     # the driver's 8.1 to date - the ledger's 7.9 = 0.2
     assert recon[0] == "  Agency placements" and recon[1] == pytest.approx(0.2)
+
+
+# --------------------------------------------------------------------------- generated
+
+
+@settings(max_examples=25, deadline=None)
+@given(cases())
+def test_generated_cases_through_the_workbook_door(doc):
+    """Any case, written into the workbook's input sheets and refreshed (no LibreOffice:
+    every report cell is a value), gives the figures of the case file's own run."""
+    text = tomli_w.dumps(doc)
+    want = monitoring_to_dict(monitor(parse_monitoring(text, "generated.toml")))
+    wb = build_demo(doc=json.loads(json.dumps(doc)))
+    ws = wb["cypsxl"]
+    record = next(
+        ws.cell(r, 3).value for r in range(1, 30) if ws.cell(r, 1).value == "output_report"
+    )
+    area = Area.parse(record)
+    got = {
+        f"{area.sheet}!{area.cell(r, c)}": wb[area.sheet].cell(area.top + r, area.left + c).value
+        for r in range(area.shape[0])
+        for c in range(area.shape[1])
+        if wb[area.sheet].cell(area.top + r, area.left + c).value is not None
+    }
+    compare_cells(area, got, want)

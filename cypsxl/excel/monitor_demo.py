@@ -286,9 +286,12 @@ def _checks_formats(ws: Worksheet, checks: Area) -> None:
     ws.row_dimensions[4].height = 30
 
 
-def build_demo(wb: Workbook | None = None) -> Workbook:
-    """The monitoring demo workbook, its report written by a refresh (into ``wb`` if given)."""
-    doc = tomllib.loads(example_text())
+def build_demo(wb: Workbook | None = None, doc: dict[str, Any] | None = None) -> Workbook:
+    """The monitoring demo workbook, its report written by a refresh (into ``wb`` if given).
+
+    ``doc``: another monitoring case (as the dict of its TOML file) instead of the example.
+    """
+    doc = doc if doc is not None else tomllib.loads(example_text())
     sheets = ["Report", "Inputs", "Lines", "Risks", "Savings", "Placements", "Workforce",
               "Checks", "What if", MAPPING_SHEET]  # fmt: skip
     if wb is None:
