@@ -654,3 +654,23 @@ def test_template_new_refuses_a_bad_reference(
     assert main(["template", "new", "-o", str(out), "--ref", "CYPS 12"]) == 2
     assert "--ref: expected a reference of letters, digits" in capsys.readouterr().err
     assert not out.exists()
+
+
+_PARENT = os.getpid()
+
+
+def _dies_in_a_worker(path: Path) -> object:
+    """read_bid_file, except that a worker process reading CYPS_3 is killed."""
+    if os.getpid() != _PARENT and Path(path).name == "CYPS_3.xlsx":
+        os._exit(9)
+    return read_bid_file(path)
+
+
+def test_a_worker_that_dies_loses_no_file(
+    malformed: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reader, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(reader, "read_bid_file", _dies_in_a_worker)
+    folder = malformed["utf9"].parent
+    result = collect_bids([folder], years=CASE.years, workers=2)
+    assert list(result.files) == ["CYPS_3"] and len(result.rejected) == 6

@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -957,9 +958,17 @@ def _read_many(
                 progress(i, total)
         return results
     chunk = max(1, min(64, total // (n_workers * 8)))
-    with ProcessPoolExecutor(max_workers=n_workers) as pool:
-        for i, r in enumerate(pool.map(read_bid_file, paths, chunksize=chunk), start=1):
-            results.append(r)
+    try:
+        with ProcessPoolExecutor(max_workers=n_workers) as pool:
+            for i, r in enumerate(pool.map(read_bid_file, paths, chunksize=chunk), start=1):
+                results.append(r)
+                if progress:
+                    progress(i, total)
+    except BrokenProcessPool:
+        # a worker died (stopped by the system, say): the files it had not returned are
+        # read here, one at a time, so the files already read are never lost
+        for i, p in enumerate(paths[len(results) :], start=len(results) + 1):
+            results.append(read_bid_file(p))
             if progress:
                 progress(i, total)
     return results
