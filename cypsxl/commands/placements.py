@@ -315,11 +315,14 @@ def render_summary(doc: dict[str, Any], drivers: Drivers) -> str:
         )
         nxt = f"{int(doc['year'][:4]) + 1}/{(int(doc['year'][:4]) + 2) % 100:02d}"
         parts.append(
-            render(
-                f"Placements {doc['year']}, as at {as_at:%d/%m/%Y} "
-                f"({reg['placements']:,} placements; £m, net of health and education shares)",
-                ["Type", "Children", "To date", "Rest of year", "Full year", nxt],
-                rows,
+            _ruled_total(
+                render(
+                    f"Placements {doc['year']}, as at {as_at:%d/%m/%Y} "
+                    f"({reg['placements']:,} placements; £m, net of health and education "
+                    "shares)",
+                    ["Type", "Children", "To date", "Rest of year", "Full year", nxt],
+                    rows,
+                )
             )
         )
         lac = doc["lac"]
@@ -414,6 +417,23 @@ def render_summary(doc: dict[str, Any], drivers: Drivers) -> str:
             "(listed on stderr); the rest were read"
         )
     return "\n\n".join(parts) + "\n"
+
+
+def _ruled_total(table: str) -> str:
+    """A rule above a table's last row (its total), as below its header.
+
+    >>> print(_ruled_total(render("T", ["Type", "£m"], [["A", "1"], ["Total", "1"]])))
+    T
+    -----------
+    Type     £m
+    -----------
+    A         1
+    -----------
+    Total     1
+    -----------
+    """
+    lines = table.split("\n")
+    return "\n".join([*lines[:-2], lines[1], *lines[-2:]])
 
 
 def _signed(value: float | None) -> str:
