@@ -36,6 +36,7 @@ from ..workbook.binding import MAPPING_SHEET, Area, OpenpyxlBook
 from ..workbook.files import save_deterministic
 from ..workbook.printing import HEADING, RAG_FILLS, print_setup, rule_total
 from ..workbook.report import bar_chart, chart_sheet
+from ._buttons_vml import add_buttons
 from .refresh import refresh
 
 __all__ = [
@@ -235,8 +236,7 @@ def _what_if_sheet(ws: Worksheet, case: Case) -> None:
         f"=cyps_cost_avoidance(C12:{last}12,Inputs!C14/1000000,Inputs!C15)",
     )
     _put(ws, "A16", "New bid: net, then cumulative net (£m)")
-    end = openpyxl.utils.get_column_letter(4 + n)
-    ws["C16"] = ArrayFormula(f"C16:{end}17", f"=cyps_bid_profile(C13:{last}13,C14:{last}14)")
+    ws["C16"] = ArrayFormula(f"C16:{last}17", f"=cyps_bid_profile(C13:{last}13,C14:{last}14)")
     _put(ws, "A19", "Payback year (first year with a net saving)")
     _put(ws, "C19", f"=cyps_payback_year(C16:{last}16)")
     _put(ws, "A20", "Break-even year (cumulative net below zero)")
@@ -431,8 +431,8 @@ def _quickstart_xlsm() -> Path | None:
 
 MODULE_TEXT = '''"""The demo workbook's module: the .xlsm's macro and "Import Functions" use it.
 
-xlwings runs ``<workbook name>.main()`` from the quickstart macro ``SampleCall``, and
-imports the functions from the module of the same name as the workbook.
+Its buttons run cypsxl.excel.scripts directly; xlwings' "Import Functions" imports the
+functions from the module of the same name as the workbook.
 """
 
 from cypsxl.excel.functions import *  # noqa: F403
@@ -450,6 +450,7 @@ def write_demo(outdir: str | Path) -> list[Path]:
         wb = openpyxl.load_workbook(quickstart, keep_vba=True)
         wb = build_demo(wb=wb)
         paths.append(_save(wb, out / f"{DEMO_NAME}.xlsm"))
+        add_buttons(paths[-1], _DOC_TIME)  # Refresh, Import bids, New bid template
     module = out / f"{DEMO_NAME}.py"
     module.write_text(MODULE_TEXT, "utf-8")
     paths.append(module)
