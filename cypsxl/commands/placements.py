@@ -424,13 +424,13 @@ def _ruled_total(table: str) -> str:
 
     >>> print(_ruled_total(render("T", ["Type", "£m"], [["A", "1"], ["Total", "1"]])))
     T
-    -----------
-    Type     £m
-    -----------
-    A         1
-    -----------
-    Total     1
-    -----------
+    ----------
+    Type    £m
+    ----------
+    A        1
+    ----------
+    Total    1
+    ----------
     """
     lines = table.split("\n")
     return "\n".join([*lines[:-2], lines[1], *lines[-2:]])
