@@ -7,17 +7,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cypsxl import load_case, parse_case, run_case
 from cypsxl.model import (
+    ScenarioSamples,
     additional_funding,
+    apply_optimism_bias,
+    benefit_cost_ratio,
+    discount_factors,
+    irr,
     lac_projection,
     mix_change_cost,
     payback_years,
     placement_mix_cost,
+    switching_saving_cut,
 )
 from cypsxl.model.bids import breakeven_years
+from cypsxl.model.scenarios import summarise
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "northshire_2025.toml"
 NORTHSHIRE = EXAMPLE.read_text("utf-8")
@@ -132,3 +140,88 @@ def test_payback_and_breakeven_years_are_whole_numbers():
     years = payback_years([[0.1, -0.2], [0.1, 0.2]])
     assert years.dtype.kind == "i" and years.tolist() == [2, 0]
     assert breakeven_years([[0.1, -0.2]]).dtype.kind == "i"
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+def _samples() -> ScenarioSamples:
+    """Four scenarios, two years, two bids, written out by hand."""
+    return ScenarioSamples(
+        net_saving=np.array([[1.0, 10.0], [2.0, 20.0], [3.0, 30.0], [4.0, 40.0]]),
+        funding_support=np.array([[4.0, 0.0], [3.0, 0.0], [2.0, 0.0], [1.0, 8.0]]),
+        revised_gap=np.array([[5.0, 6.0], [5.0, 7.0], [5.0, 8.0], [5.0, 9.0]]),
+        programme_npv=np.array([-1.0, 0.0, 1e-12, 2.0]),
+        bid_npv=np.array([[1.0, -1.0], [2.0, 0.0], [3.0, -2.0], [4.0, 5e-13]]),
+        payback_year=np.array([[0, 1], [1, 2], [2, 3], [3, 0]]),
+        discounted_payback_year=np.array([[2, 0], [2, 0], [0, 0], [0, 2]]),
+    )
+
+
+def test_summarise_percentiles_by_column_and_chances():
+    m = summarise(_samples(), payback_within=2, base_gap_last=7.0)
+    # np.percentile, linear: of 1, 2, 3, 4 the P10 is 1.3, P50 2.5, P90 3.7 (x 10 for year 2)
+    np.testing.assert_allclose(m.net_saving, [[1.3, 13.0], [2.5, 25.0], [3.7, 37.0]])
+    # year 1 of funding support 4, 3, 2, 1 (unsorted): same 1.3, 2.5, 3.7; year 2: 0,0,0,8
+    np.testing.assert_allclose(m.funding_support, [[1.3, 0.0], [2.5, 0.0], [3.7, 5.6]])
+    np.testing.assert_allclose(m.revised_gap, [[5.0, 6.3], [5.0, 7.5], [5.0, 8.7]])
+    # programme NPV -1, 0, 1e-12, 2: P50 halfway between 0 and 1e-12
+    assert m.programme_npv.tolist() == pytest.approx([-0.7, 0.5e-12, 1.4])
+    # bid 1: 1, 2, 3, 4 -> 1.3, 2.5, 3.7; bid 2: -2, -1, 0, 5e-13 sorted -> -1.7, -0.5, ~0
+    assert m.bid_npv[:, 0].tolist() == pytest.approx([1.3, 2.5, 3.7])
+    assert m.bid_npv[:, 1].tolist() == pytest.approx([-1.7, -0.5, 0.5e-13 * 3], abs=1e-12)
+    # paid back within 2 years: bid 1 years 0, 1, 2, 3 -> 2 of 4; bid 2: 1, 2, 3, 0 -> 2 of 4
+    assert m.prob_payback.tolist() == [0.5, 0.5]
+    # discounted: bid 1 years 2, 2, 0, 0 -> 2 of 4; bid 2 only the last scenario (year 2)
+    assert m.prob_discounted_payback.tolist() == [0.5, 0.25]
+    # NPV > 0 after rounding to the penny's 1e-9: 5e-13 and 1e-12 are zero, not positive
+    assert m.prob_npv_positive.tolist() == [1.0, 0.0]
+    assert m.prob_programme_npv_positive == 0.25
+    # last MTFS year's gap 6, 7, 8, 9 within the base 7: two of four
+    assert m.prob_gap_within_base == 0.5
+    # one year less: bid 1's year-2 paybacks no longer count
+    assert summarise(_samples(), 1, 7.0).prob_payback.tolist() == [0.25, 0.25]
+
+
+# --------------------------------------------------------------------------- appraisal
+
+
+def test_discount_factors_for_a_schedule_and_one_rate_per_bid():
+    # a schedule: year 1 at 10%, year 2 at 5%: 1, 1 / 1.1, 1 / (1.1 x 1.05)
+    got = discount_factors([0.0, 0.10, 0.05], 3)
+    assert got.tolist() == pytest.approx([1.0, 1 / 1.1, 1 / (1.1 * 1.05)])
+    # one rate per bid (a column): each row its own rate
+    rows = discount_factors([[0.10], [0.0]], 3)
+    np.testing.assert_allclose(rows, [[1.0, 1 / 1.1, 1 / 1.21], [1.0, 1.0, 1.0]])
+    # a schedule of two rates for two years (not a single rate)
+    assert discount_factors([0.0, 0.25], 2).tolist() == pytest.approx([1.0, 0.8])
+    with pytest.raises(ValueError, match="a schedule of 2 rates for 3 years"):
+        discount_factors([0.1, 0.2], 3)
+
+
+def test_irr_needs_a_change_of_sign():
+    # an outlay of 1 and a return of 1.1: 10%
+    assert irr([-1.0, 1.1]) == pytest.approx(0.1)
+    # no outlay (0 then a return) and no return: no IRR
+    assert np.isnan(irr([0.0, 1.0]))
+    assert np.isnan(irr([-1.0, 0.0]))
+    rows = irr([[-1.0, 1.1, 0.0], [1.0, 1.0, 1.0], [-2.0, 0.0, 2.42]])
+    assert rows[0] == pytest.approx(0.1) and np.isnan(rows[1])
+    assert rows[2] == pytest.approx(0.1)  # -2 + 2.42 / 1.1^2 = 0
+
+
+def test_optimism_bias_defaults_change_nothing():
+    inv, sav = apply_optimism_bias([0.1, 0.2], [0.0, 0.5])
+    assert inv.tolist() == [0.1, 0.2] and sav.tolist() == [0.0, 0.5]
+    # a cut and a delay given by name: 0.5 x 0.8 moved a year later (the last year lost)
+    inv, sav = apply_optimism_bias([0.1, 0.0], [0.5, 0.0], saving_cut=0.2, saving_delay_years=1)
+    assert inv.tolist() == [0.1, 0.0] and sav.tolist() == pytest.approx([0.0, 0.4])
+
+
+def test_bcr_and_switching_cut_without_investment_or_saving():
+    # no investment: no BCR; no saving: no switching cut
+    assert np.isnan(benefit_cost_ratio([0.0, 0.0], [0.0, 1.0]))
+    assert np.isnan(switching_saving_cut([1.0, 0.0], [0.0, 0.0]))
+    # investment 1 now, saving 0.6 a year for two years at 0%: cut = 1 - 1 / 1.2 = 1/6
+    assert switching_saving_cut([1.0, 0.0, 0.0], [0.0, 0.6, 0.6], 0.0) == pytest.approx(1 / 6)
+    assert benefit_cost_ratio([1.0, 0.0, 0.0], [0.0, 0.6, 0.6], 0.0) == pytest.approx(1.2)
