@@ -370,3 +370,50 @@ def test_generated_cases_through_the_workbook_door(doc):
         if wb[area.sheet].cell(area.top + r, area.left + c).value is not None
     }
     compare_cells(area, got, want)
+
+
+def _edited(tmp_path: Path, edit) -> Path:
+    book = tmp_path / "m.xlsx"
+    wb = openpyxl.load_workbook(WORKBOOKS / f"{DEMO_NAME}.xlsx")
+    edit(wb)
+    wb.save(book)
+    return book
+
+
+def _mapping_row(wb, key: str) -> int:
+    ws = wb["cypsxl"]
+    return next(r for r in range(1, 40) if ws.cell(r, 1).value == key)
+
+
+def test_a_misspelt_lines_binding_is_named(tmp_path, capsys):
+    def edit(wb):
+        wb["cypsxl"].cell(_mapping_row(wb, "lines"), 1).value = "line"
+
+    book = _edited(tmp_path, edit)
+    assert cli(["refresh", str(book)]) == 2
+    err = capsys.readouterr().err
+    assert "cypsxl!A10: 'line': unknown key; did you mean 'lines'?" in err
+    assert "'lines': missing binding; add a row for it to the cypsxl sheet" in err
+
+
+def test_a_whole_sheet_bound_as_lines_is_refused_before_reading(tmp_path, capsys):
+    def edit(wb):
+        wb["cypsxl"].cell(_mapping_row(wb, "lines"), 2).value = "Lines!A1:XFD1048576"
+
+    book = _edited(tmp_path, edit)
+    assert cli(["refresh", str(book)]) == 2
+    err = capsys.readouterr().err
+    assert "cypsxl!B10: 'lines': Lines!A1:XFD1048576 is 1,048,576 x 16,384 cells" in err
+
+
+def test_an_output_over_someone_elses_cell_writes_nothing(tmp_path, capsys):
+    def edit(wb):
+        wb["Report"]["A60"] = "my note"  # below the report, where a longer one would go
+        wb["cypsxl"].cell(_mapping_row(wb, "output_report"), 2).value = "Report!A20"
+
+    book = _edited(tmp_path, edit)
+    before = book.read_bytes()
+    assert cli(["refresh", str(book)]) == 2
+    err = capsys.readouterr().err
+    assert "Report!A60: 'output_report': is not empty and cypsxl does not own it" in err
+    assert book.read_bytes() == before

@@ -2,7 +2,8 @@
 
 The same mapping sheet as an MTFS workbook (key in column A, a range or a defined name
 in column B, cypsxl's record of what it wrote in column C), with monitoring keys; a
-workbook is a monitoring workbook when its mapping sheet binds ``lines``. Inputs are
+workbook is a monitoring workbook when its mapping sheet binds ``lines`` (or another
+key only a monitoring workbook has: ``period``, ``output_report``, ...). Inputs are
 read into the nested dict of a monitoring case file, with the cell each value came
 from, so that the case-file rules check them and every problem names its cell. Only
 the :class:`~cypsxl.workbook.binding.Book` seam is used; no finance rules here.
@@ -114,10 +115,15 @@ def _mapping_rows(book: Book) -> tuple[str | None, list[list[Any]]]:
     return mapping, book.read(Area(mapping, 1, 1, MAPPING_ROWS, 3))
 
 
+#: Keys only a monitoring workbook binds (``authority`` and ``directorate`` are shared).
+_MONITORING_ONLY = {*MONITORING_INPUTS, "output_report"} - {"authority", "directorate"}
+
+
 def is_monitoring_book(book: Book) -> bool:
-    """A monitoring workbook's mapping sheet binds ``lines``."""
+    """A monitoring workbook's mapping sheet binds ``lines`` (or another key only a
+    monitoring workbook has, so that a misspelt ``lines`` is reported as such)."""
     _, rows = _mapping_rows(book)
-    return any(isinstance(r[0], str) and r[0].strip() == "lines" for r in rows)
+    return any(isinstance(r[0], str) and r[0].strip() in _MONITORING_ONLY for r in rows)
 
 
 def _resolve(book: Book, text: str) -> tuple[Area | None, str]:
