@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import re
 import shutil
 import textwrap
 import zipfile
@@ -417,3 +418,40 @@ def test_an_output_over_someone_elses_cell_writes_nothing(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "Report!A60: 'output_report': is not empty and cypsxl does not own it" in err
     assert book.read_bytes() == before
+
+
+def test_the_xlsm_refresh_button_runs_the_refresh():
+    """The .xlsm's one button, read back from the file: a form control on the Report sheet
+    whose macro is a VBA Sub running cypsxl.excel.scripts.main (the refresh)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from oletools.olevba import VBA_Parser
+
+    xlsm = WORKBOOKS / f"{DEMO_NAME}.xlsm"
+    parser = VBA_Parser(str(xlsm))
+    code = {name: text for _, _, name, text in parser.extract_macros()}
+    parser.close()
+    subs = dict(
+        re.findall(
+            r'Sub (\w+)\(\)\s+(?:\'[^\n]*\s+)?RunPython "([^"]+)"\s+End Sub', code["Module1.bas"]
+        )
+    )
+    with zipfile.ZipFile(xlsm) as z:
+        book = z.read("xl/workbook.xml").decode()
+        rid = re.search(r'<sheet name="Report"[^>]*r:id="(\w+)"', book).group(1)
+        rels = z.read("xl/_rels/workbook.xml.rels").decode()
+        part = re.search(rf'<Relationship[^>]*Target="/?([^"]+)"[^>]*Id="{rid}"', rels).group(1)
+        sheet = z.read(part).decode()
+        folder, name = part.rsplit("/", 1)
+        sheet_rels = z.read(f"{folder}/_rels/{name}.rels").decode()
+        drawing = re.search(r'<legacyDrawing r:id="(\w+)"', sheet).group(1)
+        target = re.search(rf'Id="{drawing}"[^>]*Target="/?([^"]+)"', sheet_rels).group(1)
+        vml = z.read(target).decode()
+    buttons = re.findall(
+        r"<font[^>]*>([^<]+)</font>.*?<x:FmlaMacro>\[0\]!(\w+)</x:FmlaMacro>", vml, re.S
+    )
+    assert buttons == [("Refresh", "CypsxlRefresh")]
+    assert subs == {"CypsxlRefresh": "import cypsxl.excel.scripts as s; s.main()"}
+    assert "<x:PrintObject>False</x:PrintObject>" in vml  # never on the printed report

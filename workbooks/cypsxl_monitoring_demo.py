@@ -1,7 +1,7 @@
-"""The demo workbook's module: the .xlsm's macro and "Import Functions" use it.
+"""The monitoring demo workbook's module, for xlwings' "Import Functions".
 
-xlwings runs ``<workbook name>.main()`` from the quickstart macro ``SampleCall``, and
-imports the functions from the module of the same name as the workbook.
+Its Refresh button runs cypsxl.excel.scripts directly; "Import Functions" imports the
+functions from the module of the same name as the workbook.
 """
 
 from cypsxl.excel.functions import *  # noqa: F403

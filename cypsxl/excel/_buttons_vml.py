@@ -19,6 +19,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -52,14 +53,14 @@ BUTTONS = (
 _LEFT, _RIGHT = 8, 10
 
 
-def module_source() -> str:
+def module_source(buttons: Sequence[Button] = BUTTONS) -> str:
     """``Module1``: one Sub per button, each one ``RunPython`` call of its entry point."""
     subs = [
         f"Sub {b.macro}()\n"
         f"    ' the {b.label} button\n"
         f'    RunPython "import {SCRIPTS} as s; s.{b.entry_point}()"\n'
         "End Sub\n"
-        for b in BUTTONS
+        for b in buttons
     ]
     head = "' cypsxl buttons: each runs an entry point of cypsxl/excel/scripts.py (xlwings)\n"
     return head + "Option Explicit\n\n" + "\n".join(subs)
@@ -85,9 +86,9 @@ def _shape(i: int, b: Button) -> str:
     )
 
 
-def vml_drawing() -> str:
+def vml_drawing(buttons: Sequence[Button] = BUTTONS) -> str:
     """The legacy drawing holding the buttons (form controls, not printed)."""
-    shapes = "".join(_shape(i, b) for i, b in enumerate(BUTTONS))
+    shapes = "".join(_shape(i, b) for i, b in enumerate(buttons))
     return (
         '<xml xmlns:v="urn:schemas-microsoft-com:vml" '
         'xmlns:o="urn:schemas-microsoft-com:office:office" '
@@ -119,18 +120,20 @@ def _sheet_part(parts: dict[str, bytes], sheet: str) -> str:
     return target.group(1)
 
 
-def add_buttons(path: Path, stamp: dt.datetime, sheet: str = "Inputs") -> None:
+def add_buttons(
+    path: Path, stamp: dt.datetime, sheet: str = "Inputs", buttons: Sequence[Button] = BUTTONS
+) -> None:
     """Give the .xlsm at ``path`` its buttons on ``sheet`` and their macros (in place)."""
     with zipfile.ZipFile(path) as z:
         parts = {name: z.read(name) for name in z.namelist()}
     parts["xl/vbaProject.bin"] = rewrite_project(
-        parts["xl/vbaProject.bin"], {"Module1": module_source()}
+        parts["xl/vbaProject.bin"], {"Module1": module_source(buttons)}
     )
     part = _sheet_part(parts, sheet)
     folder, name = part.rsplit("/", 1)
     rels_name = f"{folder}/_rels/{name}.rels"
     assert rels_name not in parts, f"{part} has relationships already"
-    parts["xl/drawings/vmlDrawingButtons.vml"] = vml_drawing().encode()
+    parts["xl/drawings/vmlDrawingButtons.vml"] = vml_drawing(buttons).encode()
     parts[rels_name] = (
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         f'<Relationship Id="rIdButtons" Type="{_REL}/vmlDrawing" '

@@ -46,12 +46,23 @@ from ..workbook.printing import (
     print_setup,
     rule_total,
 )
-from .demo import MODULE_TEXT, _quickstart_xlsm
+from ._buttons_vml import Button, add_buttons
+from .demo import _quickstart_xlsm
 from .drivers_demo import add_driver_sheets
 from .monitor_refresh import report_rows
 from .refresh import refresh
 
-__all__ = ["DEMO_NAME", "DEMO_TIME", "EXAMPLE_NAME", "MAPPING", "build_demo", "main", "write_demo"]
+__all__ = [
+    "BUTTONS",
+    "DEMO_NAME",
+    "DEMO_TIME",
+    "EXAMPLE_NAME",
+    "MAPPING",
+    "MODULE_TEXT",
+    "build_demo",
+    "main",
+    "write_demo",
+]
 
 DEMO_NAME = "cypsxl_monitoring_demo"
 EXAMPLE_NAME = "northshire_monitoring_2025.toml"
@@ -81,6 +92,20 @@ MAPPING: list[tuple[str, str, str]] = [
     ("output_checks", "Checks!A1", "check cells"),
     ("output_run_stamp", "Checks!E1", "run stamp"),
 ]
+
+
+#: The .xlsm's button: Refresh, on the Report sheet beside the report (not printed).
+BUTTONS = (Button("Refresh", "CypsxlRefresh", "main", 1),)
+
+MODULE_TEXT = '''"""The monitoring demo workbook's module, for xlwings' "Import Functions".
+
+Its Refresh button runs cypsxl.excel.scripts directly; "Import Functions" imports the
+functions from the module of the same name as the workbook.
+"""
+
+from cypsxl.excel.functions import *  # noqa: F403
+from cypsxl.excel.scripts import main  # noqa: F401
+'''
 
 
 def example_text() -> str:
@@ -342,6 +367,7 @@ def write_demo(outdir: str | Path) -> list[Path]:
     if quickstart is not None:
         wb = build_demo(openpyxl.load_workbook(quickstart, keep_vba=True))
         paths.append(save_deterministic(wb, out / f"{DEMO_NAME}.xlsm", _DOC_TIME))
+        add_buttons(paths[-1], _DOC_TIME, sheet="Report", buttons=BUTTONS)
     module = out / f"{DEMO_NAME}.py"
     module.write_text(MODULE_TEXT, "utf-8")
     paths.append(module)
