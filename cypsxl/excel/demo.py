@@ -58,6 +58,7 @@ POUNDS = '#,##0;(#,##0);"-"'
 INPUT_FILL = PatternFill("solid", fgColor="DDEBF7")
 BOLD = Font(name="Calibri", bold=True)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+RIGHT = Alignment(horizontal="right")
 
 #: The mapping sheet of the demo: key, range, what it is.
 MAPPING: list[tuple[str, str, str]] = [
@@ -117,10 +118,11 @@ def _inputs_sheet(ws: Worksheet, case: Case) -> None:
     ws["A2"] = "Money in £m unless the units column says otherwise. Blue cells are inputs."
     ws.cell(4, 1, "Year").font = BOLD
     ws.cell(5, 1, "MTFS year").font = BOLD
-    for j, y in enumerate(case.years):
+    for j, y in enumerate(case.years):  # year headings right-aligned over their figures
         ws.cell(4, 3 + j, y).font = BOLD
+        ws.cell(4, 3 + j).alignment = RIGHT
     for j, y in enumerate(case.mtfs_years):
-        ws.cell(5, 3 + j, y)
+        ws.cell(5, 3 + j, y).alignment = RIGHT
     _row(ws, 7, "CYPS net budget", "£m", b.net_budget, MONEY)
     _row(ws, 8, "Pressure: demand / demographic", "£m", b.pressures["demand"], MONEY)
     _row(ws, 9, "Pressure: loss of reserve support", "£m", b.pressures["reserve"], MONEY)
@@ -146,6 +148,7 @@ def _inputs_sheet(ws: Worksheet, case: Case) -> None:
     ws.cell(26, 2, "unit").font = BOLD
     for j, y in enumerate(case.mtfs_years):
         ws.cell(26, 3 + j, y).font = BOLD
+        ws.cell(26, 3 + j).alignment = RIGHT
     for i, p in enumerate(case.other_proposals):
         _row(ws, 27 + i, p.label, "£m", p.levels, MONEY)
         ws.cell(27 + i, 1).fill = INPUT_FILL
