@@ -295,16 +295,17 @@ def read_cells(pkg: Package, part: str, strings: list[str]) -> dict[tuple[int, i
                     raise HostileFile(f"is damaged ({part} has a row wider than Excel's grid)")
             value, error = _value(c, strings)
             f = c.find(f"{NS}f")
-            cell = RawCell(value, None, error, at=address(r, col_no))
+            cell = RawCell(value, None, error)
             if f is not None:
                 if len(f.text or "") > MAX_FORMULA_CHARS:
                     raise HostileFile(
-                        f"is damaged ({part} cell {cell.at} has a formula longer than "
-                        f"Excel's {MAX_FORMULA_CHARS:,} characters)"
+                        f"is damaged ({part} cell {address(r, col_no)} has a formula longer "
+                        f"than Excel's {MAX_FORMULA_CHARS:,} characters)"
                     )
                 cell.formula_text = f.text or ""
                 if f.get("t") == "shared":
                     si = f.get("si", "")
+                    cell.at = address(r, col_no)
                     if f.text:
                         masters[si] = (f.text, cell.at)
                     else:
