@@ -11,6 +11,7 @@ Each ends with a located message and exit 3 (a file rejected, the rest collected
 
 from __future__ import annotations
 
+import json
 import os
 import random
 from pathlib import Path
@@ -446,7 +447,7 @@ def test_a_folder_that_cannot_be_written_is_a_usage_error(
 
 
 def test_an_invalid_utf8_file_name_gives_a_workbook_that_opens(
-    returns: Path, tmp_path: Path
+    returns: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     name = os.fsdecode(b"caf\xe9.xlsx")  # Latin-1 bytes: not UTF-8
     (returns / name).write_bytes(b"junk")
@@ -454,6 +455,11 @@ def test_an_invalid_utf8_file_name_gives_a_workbook_that_opens(
     assert main(["bids", "collect", str(returns), "-q", "-o", str(out)]) == 3
     errors = openpyxl.load_workbook(out)["Errors"]
     assert errors.cell(2, 2).value.endswith("caf\ufffd.xlsx")
+    # and the JSON is UTF-8 with the same replacement character
+    capsys.readouterr()
+    assert main(["bids", "collect", str(returns), "-q", "--json"]) == 3
+    doc = json.loads(capsys.readouterr().out.encode("utf-8"))
+    assert doc["rejected"][0]["file"].endswith("caf\ufffd.xlsx")
 
 
 def test_a_symlink_loop_in_the_folder_is_a_rejected_file(

@@ -343,7 +343,7 @@ def _collect(args: argparse.Namespace) -> int:
         writers.append((Path(args.case_out), lambda tmp: tmp.write_bytes(text)))
     _write_all(writers)
     if args.json:
-        print_json(_json(collected, results))
+        print_json(_json(shown, results))
     else:
         _summary(collected, results, sys.stdout)
     if args.case_out and not collected.bids:
