@@ -62,6 +62,17 @@ EXPECTED: dict[str, dict[str, tuple[int, str]]] = {
         "Funding charts": (1, LANDSCAPE),
         "Bid charts": (1, LANDSCAPE),
     },
+    "report_northshire": {  # another shape: four years, recurring, placements priced
+        "Cover": (1, LANDSCAPE),
+        "Table 1": (1, LANDSCAPE),
+        "Table 2": (1, LANDSCAPE),
+        "Table 3": (1, LANDSCAPE),
+        "Table 4": (1, LANDSCAPE),
+        "Bid profiles": (1, LANDSCAPE),
+        "Placements": (1, LANDSCAPE),
+        "Funding charts": (1, LANDSCAPE),
+        "Bid charts": (1, LANDSCAPE),
+    },
     "demo": {
         "Inputs": (1, LANDSCAPE),
         "Bids": (1, LANDSCAPE),
@@ -106,6 +117,7 @@ TEXT_SHEETS = {
 }
 CHARTS = {
     "report": 4,
+    "report_northshire": 4,
     "demo": 2,
     "consolidated": 1,
     "template": 1,
@@ -130,6 +142,10 @@ def _workbooks(root: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     info = ReportInfo(dt.date(2016, 11, 23), "0.1.0", "0" * 64)
     out["report"] = save_deterministic(
         build_report(run_case(case), info), root / "report.xlsx", STAMP
+    )
+    northshire = Path(__file__).parents[1] / "docs" / "examples" / "northshire_2025.toml"
+    out["report_northshire"] = save_deterministic(
+        build_report(run_case(load_case(northshire)), info), root / "report_northshire.xlsx", STAMP
     )
     out["demo"] = save_deterministic(build_demo(), root / "demo.xlsx", STAMP)
     monkeypatch.chdir(root)  # relative file names in the consolidated workbook

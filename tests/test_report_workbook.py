@@ -173,3 +173,25 @@ def test_report_pdf(tmp_path: Path):
     assert main(["report", "-o", str(out), "--pdf", str(pdf), "--date", "2016-11-23"]) == 0
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     assert "Pages:           8" in info  # a page a sheet: cover, 4 tables, profiles, 2 charts
+
+
+def test_placements_sheet_of_a_case_with_placements(tmp_path: Path):
+    out = tmp_path / "ns.xlsx"
+    case = Path(__file__).parents[1] / "docs" / "examples" / "northshire_2025.toml"
+    assert main(["report", str(case), "-o", str(out), "--date", "2025-11-05"]) == 0
+    ws = openpyxl.load_workbook(out)["Placements"]
+    assert [ws.cell(4, c).value for c in range(1, 5)] == [
+        "Placement type", "Children", "Weekly cost (£)", "£m a year"
+    ]  # fmt: skip
+    # in-house fostering: 230 children x £480 x 52.14 weeks = £5,756,256 = £5.756256m
+    assert (ws["A5"].value, ws["B5"].value, ws["C5"].value) == ("In-house fostering", 230, 480)
+    assert ws["D5"].value == pytest.approx(230 * 480 * 52.14 / 1e6, abs=1e-9)
+    # total children 230 + 180 + 45 + 65 = 520, the trend's first year
+    assert (ws["A9"].value, ws["B9"].value) == ("Total placements now", 520)
+    assert ws["A13"].value == "Looked-after children" and ws["B13"].value == 520
+
+
+def test_column_charts_start_at_zero(wb):
+    gap, support = wb["Funding charts"]._charts
+    # funding support 8.027 ... 7.492 and the gaps are all >= 0: the axis starts at 0
+    assert gap.y_axis.scaling.min == 0 and support.y_axis.scaling.min == 0

@@ -37,7 +37,7 @@ from .printing import (
     write_grid,
 )
 
-__all__ = ["ReportInfo", "bar_chart", "build_report", "chart_sheet", "line_chart"]
+__all__ = ["ReportInfo", "bar_chart", "build_report", "chart_sheet", "line_chart", "zero_based"]
 
 #: Chart size on a landscape A4 page, two charts one above the other (cm).
 CHART_WIDTH, CHART_HEIGHT = 23.5, 8.2
@@ -228,6 +228,41 @@ def _profiles(ws: Worksheet, r: Results, title: str) -> tuple[int, int]:
     return grid.first_row, grid.last_row
 
 
+def _placements(ws: Worksheet, r: Results, title: str) -> None:
+    """Placements by type now (children x weekly cost x weeks) and, with a trend, the
+    looked-after children and their cost by year at today's mix."""
+    p = r.placements
+    assert p is not None
+    weeks = r.case.assumptions.weeks_per_year
+    _title(ws, "Placements: annual cost now", f"Children x weekly cost (£) x {weeks:g} weeks; £m.")
+    rows: list[list[Any]] = [
+        [_type_label(k), float(p.counts[i]), float(p.weekly_cost[i]), float(p.annual_cost[i])]
+        for i, k in enumerate(p.types)
+    ]
+    rows.append(["Total placements now", float(p.counts.sum()), "", float(p.annual_cost.sum())])
+    header = ["Placement type", "Children", "Weekly cost (£)", "£m a year"]
+    fmts = [None, "#,##0", '"£"#,##0', FMT_MONEY]
+    grid = write_grid(ws, 4, header, rows, fmts, [len(rows) - 1])
+    if p.lac_numbers is not None and p.projected_cost is not None:
+        top = grid.last_row + 3
+        ws.cell(top - 1, 1, "Looked-after children on trend, priced at today's mix").font = HEADING
+        trend = [
+            ["Looked-after children", *(float(x) for x in p.lac_numbers)],
+            ["Cost of placements (£m)", *_floats(p.projected_cost)],
+        ]
+        g = write_grid(ws, top, ["", *r.case.years], trend)
+        for k in range(len(r.case.years)):
+            ws.cell(g.first_row, 2 + k).number_format = "#,##0"
+            ws.cell(g.first_row + 1, 2 + k).number_format = FMT_MONEY
+    fit_columns(ws, minimum=11, maximum=60, skip_rows=(1, 2, grid.last_row + 2))
+    print_setup(ws, title, "1:4")
+
+
+def _type_label(key: str) -> str:
+    labels = {"ifa": "IFA", "sgo": "SGO", "in_house_fostering": "In-house fostering"}
+    return labels.get(key, key.replace("_", " ").capitalize())
+
+
 def _axes(chart: BarChart | LineChart, y_title: str, x_title: str) -> None:
     chart.y_axis.title = y_title
     chart.x_axis.title = x_title
@@ -263,6 +298,13 @@ def bar_chart(
     return chart
 
 
+def zero_based(chart: BarChart, values: Any) -> None:
+    """Start the value axis at 0 when no value is negative (columns cut short at the
+    bottom would overstate the differences between them)."""
+    if float(np.min(np.asarray(values, dtype=np.float64))) >= 0:
+        chart.y_axis.scaling.min = 0
+
+
 def _straight(chart: LineChart) -> None:
     for series in chart.series:
         series.smooth = False
@@ -293,10 +335,12 @@ def _funding_charts(wb: Workbook, r: Results, title: str) -> None:
     for row in (5, 7):
         gap.add_data(_rows_ref(t4, row, row, 1, 1 + m), from_rows=True, titles_from_data=True)
     gap.set_categories(_rows_ref(t4, 4, 4, 2, 1 + m))
+    zero_based(gap, np.concatenate([r.gap.base, r.gap.revised]))
     support = bar_chart("CYPS funding support by year (£m)", "£m")
     last = t1.max_row  # Table 1's last row is the funding support
     support.add_data(_rows_ref(t1, last, last, 1, 1 + n), from_rows=True, titles_from_data=True)
     support.set_categories(_rows_ref(t1, 4, 4, 2, 1 + n))
+    zero_based(support, r.budget.funding_support)
     chart_sheet(wb.create_sheet("Funding charts"), "Funding gap and funding support",
                 [gap, support], title)  # fmt: skip
 
@@ -353,6 +397,8 @@ def build_report(r: Results, info: ReportInfo) -> Workbook:
     _table3(wb.create_sheet("Table 3"), r, title)
     _table4(wb.create_sheet("Table 4"), r, title)
     first, total = _profiles(wb.create_sheet("Bid profiles"), r, title)
+    if r.placements is not None:
+        _placements(wb.create_sheet("Placements"), r, title)
     _funding_charts(wb, r, title)
     _bid_charts(wb, r, title, first, total)
     wb.properties.creator = "cypsxl"
