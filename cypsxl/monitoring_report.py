@@ -109,6 +109,8 @@ def monitoring_to_dict(r: MonitoringResults) -> dict[str, Any]:
             }
             for k, ref in enumerate(s.refs)
         },
+        "cost_avoided": dict(r.cost_avoided),
+        "cost_avoided_total": r.cost_avoided_total,
         "headline": headline(r),
     }
 
@@ -181,6 +183,11 @@ def headline(r: MonitoringResults) -> list[str]:
         out.append(
             f"{fmt_headline_money(fc)} of the {fmt_headline_money(planned)} of savings planned "
             f"for {c.year} is forecast to be delivered{tail}."
+        )
+    if r.cost_avoided:
+        out.append(
+            f"The initiatives have avoided {fmt_headline_money(r.cost_avoided_total)} this year "
+            "compared with doing nothing (not in the forecast)."
         )
     return out
 
@@ -352,6 +359,11 @@ def render_monitoring(r: MonitoringResults) -> str:
         )
         header = ["£m", "Planned", "Forecast", "Shortfall", "RAG"]
         out += ["", *_table(f"Savings delivery {c.year}", header, rows)]
+    if r.cost_avoided:
+        rows = [(f"  {name}", [fmt_money(v)], "line") for name, v in r.cost_avoided.items()]
+        rows.append(("Total cost avoided", [fmt_money(r.cost_avoided_total)], "total"))
+        title = "Cost avoided compared with doing nothing (not in the forecast)"
+        out += ["", *_table(title, ["£m", "Amount"], rows)]
     recon = [
         (name, float(v))
         for name, v in zip(r.lines.names, r.lines.reconciliation, strict=True)

@@ -85,7 +85,13 @@ def monitoring(doc: dict[str, Any]) -> dict[str, Any]:
             "shortfall": short,
             "rag": _rag(short, abs(s["planned"]), amber, red, None),
         }
+    avoided = {a["name"]: float(a["amount"]) for a in doc.get("cost_avoided", [])}
+    avoided_total = 0.0
+    for amount in avoided.values():
+        avoided_total += amount
     return {
+        "cost_avoided": avoided,
+        "cost_avoided_total": avoided_total,
         "lines": lines,
         "groups": groups,
         "general_fund": general,

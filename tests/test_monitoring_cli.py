@@ -34,6 +34,7 @@ MTFS = ROOT / "docs" / "examples" / "northshire_2025.toml"
 #   Risks 2.3 + 0.4 = 2.7; forecast with risks 41.882488 + 2.7 = 44.582488
 #   Savings: NCC_2 0.215 - 0.15 = 0.065 short (30%: red); NCC_3 0.2 - 0.2 = 0 (green);
 #   totals 0.415 planned, 0.350 forecast, 0.065 short
+#   Cost avoided (beside the forecast, not in it): 1.2 + 0.6 = 1.8
 EXPECTED = ROOT / "tests" / "data" / "monitoring_northshire_2025.txt"  # golden, checked by hand
 
 
@@ -318,3 +319,26 @@ def test_run_given_a_monitoring_case_says_so(capsys):
         f"error: {EXAMPLE}:7: is a monitoring case ([monitoring]), not an MTFS case ([case]); "
         "run it with cypsxl monitor (see docs/monitoring.md)"
     )
+
+
+def test_cost_avoided_is_reported_beside_the_forecast(capsys):
+    code, out, _ = _run(capsys, "monitor", str(EXAMPLE), "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["cost_avoided"] == {
+        "Edge of care: admissions to care prevented": 1.2,
+        "In-house foster carers in place of agency placements": 0.6,
+    }
+    assert doc["cost_avoided_total"] == pytest.approx(1.8)  # 1.2 + 0.6
+    # not in the forecast: the General Fund forecast is the lines' alone (41.882...)
+    assert doc["general_fund"]["forecast_outturn"] == pytest.approx(41.882488479262676)
+    assert doc["headline"][-1] == (
+        "The initiatives have avoided £1.8m this year compared with doing nothing "
+        "(not in the forecast)."
+    )
+
+
+def test_a_negative_cost_avoided_is_located(tmp_path, capsys):
+    text = BASE + '\n[[cost_avoided]]\nname = "Edge of care"\namount = -1\n'
+    line = _error(tmp_path, capsys, text)
+    assert ":14: cost avoided 1: 'amount': expected an amount in £m >= 0, got -1" in line

@@ -67,6 +67,10 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
     doc["risk"] = [
         {"name": f"Risk {k}", "amount": draw(signed)} for k in range(draw(st.integers(0, 3)))
     ]
+    doc["cost_avoided"] = [
+        {"name": f"Initiative {k}", "amount": draw(st.floats(0, 5).map(lambda x: round(x, 4)))}
+        for k in range(draw(st.integers(0, 2)))
+    ]
     doc["saving"] = [
         {
             "ref": f"S{k}",

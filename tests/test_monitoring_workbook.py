@@ -146,6 +146,12 @@ def compare_cells(area: Area, got: dict[str, Any], doc: dict[str, Any]) -> int:
         elif label.startswith("  ") and name in doc["risks"]:
             _close(cell(r, 1), doc["risks"][name], at)
             seen += 1
+        elif label.startswith("  ") and name in doc.get("cost_avoided", {}):
+            _close(cell(r, 1), doc["cost_avoided"][name], at)
+            seen += 1
+        elif name == "Total cost avoided":
+            _close(cell(r, 1), doc["cost_avoided_total"], at)
+            seen += 1
         elif name == "Forecast with risks":
             _close(cell(r, 1), doc["forecast_with_risks"], at)
             seen += 1
@@ -158,7 +164,9 @@ def compare_cells(area: Area, got: dict[str, Any], doc: dict[str, Any]) -> int:
     # every line, group, risk and saving was found in the report
     assert seen == len(headline) + 8 * len(lines) + 4 * len(groups) + 4 + (
         4 + 3 if any(v["ring_fenced"] for v in lines.values()) else 0
-    ) + len(doc["risks"]) + 1 + 4 * len(savings)
+    ) + len(doc["risks"]) + 1 + 4 * len(savings) + (
+        len(doc["cost_avoided"]) + 1 if doc["cost_avoided"] else 0
+    )
     return seen
 
 

@@ -1,5 +1,5 @@
 """Read and check a monitoring case file: ``[monitoring]``, ``[rag]``, ``[[line]]``,
-``[[risk]]``, ``[[saving]]`` (see ``docs/monitoring.md`` for every key).
+``[[risk]]``, ``[[saving]]``, ``[[cost_avoided]]`` (see ``docs/monitoring.md`` for every key).
 
 A file with a ``[monitoring]`` table is a monitoring case; an MTFS case has ``[case]``
 instead, and a file cannot be both. As with the MTFS reader, every problem is collected
@@ -36,6 +36,7 @@ from ..model.monitoring import (
     DEFAULT_RED_AMOUNT,
     DRIVER_METHODS,
     FORECAST_METHODS,
+    CostAvoided,
     MonitoringCase,
     MonitoringLine,
     RagThresholds,
@@ -65,7 +66,7 @@ __all__ = [
     "register_monitoring_driver",
 ]
 
-_TABLES = {"monitoring", "rag", "line", "risk", "saving"}
+_TABLES = {"monitoring", "rag", "line", "risk", "saving", "cost_avoided"}
 _MONITORING_KEYS = {"authority", "year", "period", "as_at", "directorate", "title"}
 _RAG_KEYS = {"amber", "red", "red_amount"}
 _LINE_KEYS = {
@@ -394,21 +395,28 @@ def _groups_consistent(
             )
 
 
-def _risks(ck: _Checker, doc: Mapping[str, Any]) -> list[Risk]:
+def _named_amounts(
+    ck: _Checker, doc: Mapping[str, Any], table: str, noun: str, minimum: float | None = None
+) -> list[tuple[str, float]]:
+    """``[[risk]]`` or ``[[cost_avoided]]``: a unique name and an amount in £m each."""
     out, seen = [], set()
-    for i, r in enumerate(_tables(ck, doc, "risk")):
-        path: tuple[object, ...] = ("risk", i)
-        where = f"risk {i + 1}"
+    for i, r in enumerate(_tables(ck, doc, table)):
+        path: tuple[object, ...] = (table, i)
+        where = f"{noun} {i + 1}"
         _unknown(ck, path, where, r, _RISK_KEYS)
         name = ck.text(path, where, r, "name", required=True)
         if name in seen:
-            ck.add(path, where, "name", "duplicate risk name")
+            ck.add(path, where, "name", f"duplicate {noun} name")
         seen.add(name)
-        amount = _money(ck, path, where, r, "amount", required=True)
+        amount = _money(ck, path, where, r, "amount", required=True, minimum=minimum)
         ck.text(path, where, r, "note")
         if name and amount is not None:
-            out.append(Risk(name, amount))
+            out.append((name, amount))
     return out
+
+
+def _risks(ck: _Checker, doc: Mapping[str, Any]) -> list[Risk]:
+    return [Risk(name, amount) for name, amount in _named_amounts(ck, doc, "risk", "risk")]
 
 
 @dataclass
@@ -564,6 +572,7 @@ def monitoring_from_dict(
     lines = [x for i, r in enumerate(raw) if (x := _line(ck, i, r, h, seen)) is not None]
     _groups_consistent(ck, raw, lines)
     risks = _risks(ck, doc)
+    avoided = _named_amounts(ck, doc, "cost_avoided", "cost avoided", minimum=0.0)
     savings = _savings(ck, doc)
     _apply_mtfs(ck, savings, h, mtfs)
     drivers = _drivers(ck, doc, h, raw, source)
@@ -585,6 +594,7 @@ def monitoring_from_dict(
             for s in savings
         ),
         drivers=drivers,
+        cost_avoided=tuple(CostAvoided(name, amount) for name, amount in avoided),
     )
 
 

@@ -88,6 +88,7 @@ MAPPING: list[tuple[str, str, str]] = [
     ("lines", f"Lines!A3:V{_LAST_LINE_ROW}", "service lines: one a row, header in row 3"),
     ("risks", "Risks!A3:C20", "risks not in the forecast: name, amount (£m)"),
     ("savings", "Savings!A3:E20", "MTFS savings tracked: ref, title, planned, forecast"),
+    ("cost_avoided", "Risks!A25:C35", "cost avoided by initiatives: name, amount (£m)"),
     ("output_report", "Report!A1", "the monitoring report"),
     ("output_checks", "Checks!A1", "check cells"),
     ("output_run_stamp", "Checks!E1", "run stamp"),
@@ -184,12 +185,11 @@ def _lines_sheet(ws: Worksheet, lines: list[dict[str, Any]]) -> None:
 
 
 def _table_sheet(
-    ws: Worksheet, title: str, columns: Sequence[str], rows: list[dict[str, Any]]
+    ws: Worksheet, title: str, columns: Sequence[str], rows: list[dict[str, Any]], top: int = 1
 ) -> None:
-    ws["A1"] = title
-    ws["A1"].font = TITLE
-    _head(ws, 3, columns)
-    for i, row in enumerate(rows, start=4):
+    ws.cell(top, 1, title).font = TITLE
+    _head(ws, top + 2, columns)
+    for i, row in enumerate(rows, start=top + 3):
         for j, key in enumerate(columns, start=1):
             value = row.get(key)
             cell = ws.cell(i, j, value)
@@ -337,6 +337,13 @@ def build_demo(wb: Workbook | None = None, doc: dict[str, Any] | None = None) ->
     savings = ("ref", "title", "planned", "forecast", "note")
     _table_sheet(wb["Risks"], "Risks not in the forecast (£m)", risks, doc.get("risk", []))
     _table_sheet(wb["Savings"], "MTFS savings for the year (£m)", savings, doc.get("saving", []))
+    _table_sheet(
+        wb["Risks"],
+        "Cost avoided by initiatives this year, compared with doing nothing (£m)",
+        ("name", "amount", "note"),
+        doc.get("cost_avoided", []),
+        top=23,
+    )
     _what_if_sheet(wb["What if"], doc["line"])
     add_driver_sheets(wb, _TITLE)  # the cost drivers, priced by native formulas
     _mapping_sheet(wb[MAPPING_SHEET])

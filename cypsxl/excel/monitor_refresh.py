@@ -180,6 +180,11 @@ def report_rows(r: MonitoringResults) -> list[ReportRow]:
     )
     rows += [ReportRow("risk", [f"  {name}", amount]) for name, amount in r.risks.items()]
     rows.append(ReportRow("total", ["Forecast with risks", r.forecast_with_risks]))
+    if r.cost_avoided:
+        rows.append(ReportRow("blank", []))
+        rows.append(ReportRow("head", ["Cost avoided (not in the forecast)", "£m"]))
+        rows += [ReportRow("avoided", [f"  {name}", v]) for name, v in r.cost_avoided.items()]
+        rows.append(ReportRow("total", ["Total cost avoided", r.cost_avoided_total]))
     recon = [
         (name, float(v))
         for name, v in zip(r.lines.names, r.lines.reconciliation, strict=True)
@@ -300,6 +305,15 @@ def _check_rows(rows: list[ReportRow], areas: dict[str, Area]) -> Rows:
             f"ABS({ref(fwr, 1)}-({ref(gf, 3)}{risks}))",
         )
     )
+    avoided = [i for i, kind in enumerate(kinds) if kind == "avoided"]
+    if avoided:
+        total = labels.index("Total cost avoided")
+        checks.append(
+            (
+                "Total cost avoided = sum of the initiatives",
+                f"ABS({ref(total, 1)}-SUM({ref(avoided[0], 1, len(avoided), 1)}))",
+            )
+        )
     saving_rows = [i for i, row in enumerate(rows) if row.kind == "saving"]
     if saving_rows:
         a, b = saving_rows[0], saving_rows[-1]

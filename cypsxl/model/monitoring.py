@@ -19,7 +19,9 @@ Rules (each a function below, all used by :func:`monitor`):
   opening deficit + ring-fenced variance; forecast with risks = General Fund forecast +
   the risks;
 - savings: shortfall = planned - forecast, red where it exceeds red x |planned|, amber
-  where it exceeds amber x |planned|, else green.
+  where it exceeds amber x |planned|, else green;
+- cost avoided by initiatives compared with doing nothing: reported beside the forecast
+  (it is spending that did not happen, so it is in no variance).
 
 Comparisons are made after rounding to :data:`~cypsxl.model._arrays.MONEY_DECIMALS`,
 so that 1e-15 of floating-point noise is never an overspend.
@@ -79,6 +81,7 @@ __all__ = [
     "FORECAST_METHODS",
     "MONTHS",
     "RAG_LABELS",
+    "CostAvoided",
     "DriverCost",
     "LineTable",
     "MonitoringCase",
@@ -174,6 +177,15 @@ class Risk:
 
 
 @dataclass(frozen=True, slots=True)
+class CostAvoided:
+    """Cost an initiative avoided this year compared with doing nothing (``[[cost_avoided]]``),
+    £m. Reported beside the forecast, never in it: the spending did not happen."""
+
+    name: str
+    amount: float
+
+
+@dataclass(frozen=True, slots=True)
 class Saving:
     """An MTFS saving tracked in the year (``[[saving]]``), £m as positive amounts."""
 
@@ -197,6 +209,7 @@ class MonitoringCase:
     risks: tuple[Risk, ...] = ()
     savings: tuple[Saving, ...] = ()
     drivers: Mapping[str, Any] = field(default_factory=frozen_map)  # parsed driver tables
+    cost_avoided: tuple[CostAvoided, ...] = ()
 
     @property
     def as_at_date(self) -> dt.date:
@@ -521,6 +534,12 @@ class MonitoringResults:
     risks: Mapping[str, float]
     forecast_with_risks: float
     savings: SavingsTable
+    cost_avoided: Mapping[str, float] = field(default_factory=frozen_map)
+
+    @property
+    def cost_avoided_total(self) -> float:
+        """Every initiative's cost avoided, £m."""
+        return float(sum(self.cost_avoided.values()))
 
 
 def _driver_costs(
@@ -643,4 +662,5 @@ def monitor(
         risks=risks,
         forecast_with_risks=gf.forecast_outturn + sum(risks.values()),
         savings=savings,
+        cost_avoided={a.name: float(a.amount) for a in case.cost_avoided},
     )

@@ -51,7 +51,7 @@ _CELLS: dict[str, tuple[str, str]] = {
     "rag_red_amount": ("rag", "red_amount"),
 }
 #: Table inputs: key -> the case file's array of tables.
-_TABLES = {"lines": "line", "risks": "risk", "savings": "saving"}
+_TABLES = {"lines": "line", "risks": "risk", "savings": "saving", "cost_avoided": "cost_avoided"}
 MONITORING_INPUTS = (*_CELLS, *_TABLES)
 _REQUIRED = ("authority", "year", "period", "lines")
 #: Outputs -> what cypsxl writes there (the anchor is the top-left cell).
@@ -80,8 +80,9 @@ _TABLE_COLUMNS = {
     "lines": (*LINE_COLUMNS, *MONTH_COLUMNS),
     "risks": ("name", "amount", "note"),
     "savings": ("ref", "title", "planned", "forecast", "note"),
+    "cost_avoided": ("name", "amount", "note"),
 }
-_FIRST = {"lines": "name", "risks": "name", "savings": "ref"}
+_FIRST = {"lines": "name", "risks": "name", "savings": "ref", "cost_avoided": "name"}
 _UNCALC = "a formula with no saved result; open the workbook in Excel, save it, then refresh"
 
 
@@ -229,6 +230,8 @@ def _where(key: str, index: int, row: dict[str, Any]) -> str:
         return f'line "{first}"' if isinstance(first, str) and first else f"line {index + 1}"
     if key == "risks":
         return f"risk {index + 1}"
+    if key == "cost_avoided":
+        return f"cost avoided {index + 1}"
     return f"saving {first}" if isinstance(first, str) and first else f"saving {index + 1}"
 
 
