@@ -57,7 +57,7 @@ def make_workbook(path: Path, rows: int, sheets: int, bid_rows: int = 0) -> Path
     _copy(demo["Inputs"], wb.add_worksheet("Inputs"), False)
     bids = wb.add_worksheet("Bids")
     _copy(demo["Bids"], bids, False)
-    for name in ("Outputs", "Bid summary", "Checks"):
+    for name in ("Outputs", "Funding", "Bid summary", "Checks"):
         wb.add_worksheet(name)
     mapping = wb.add_worksheet("cypsxl")
     _copy(demo["cypsxl"], mapping, True)

@@ -52,8 +52,8 @@ def test_regenerated_demo_is_identical(tmp_path: Path, suffix: str) -> None:
 def test_demo_sheets_and_xlsm_macros() -> None:
     wb = openpyxl.load_workbook(WORKBOOKS / f"{DEMO_NAME}.xlsx")
     assert wb.sheetnames == [
-        "Inputs", "Bids", "Outputs", "Bid summary", "Checks", "What if", "cypsxl", "xlwings.conf",
-        "Charts",
+        "Inputs", "Bids", "Outputs", "Funding", "Bid summary", "Checks", "What if", "cypsxl",
+        "xlwings.conf", "Charts",
     ]  # fmt: skip
     conf = wb["xlwings.conf"]
     assert (conf["A1"].value, conf["B1"].value) == ("UDF Modules", "cypsxl.excel.functions")
@@ -141,4 +141,4 @@ def test_refreshed_copy_holds_the_engines_new_figures(recalculated) -> None:
         base.budget.funding_support[1] + 0.724 + 0.654, abs=1e-12
     )
     assert wb["Outputs"]["C9"].value == pytest.approx(r.budget.funding_support[1], abs=1e-12)
-    assert wb["Outputs"]["C29"].value == pytest.approx(r.gap.revised[1], abs=1e-12)
+    assert wb["Funding"]["C16"].value == pytest.approx(r.gap.revised[1], abs=1e-12)

@@ -34,9 +34,12 @@ from support.printed import (
 )
 
 from cypsxl import load_case, run_case
+from cypsxl.casefile._monitoring import load_monitoring
 from cypsxl.cli import main
 from cypsxl.excel.demo import build_demo
+from cypsxl.model.monitoring import monitor
 from cypsxl.workbook.files import save_deterministic
+from cypsxl.workbook.monitoring_report import build_monitoring_report
 from cypsxl.workbook.report import ReportInfo, build_report
 from cypsxl.workbook.template import (
     bid_values,
@@ -76,7 +79,8 @@ EXPECTED: dict[str, dict[str, tuple[int, str]]] = {
     "demo": {
         "Inputs": (1, LANDSCAPE),
         "Bids": (1, LANDSCAPE),
-        "Outputs": (2, LANDSCAPE),  # Tables 1, 3, 4; then Table 2 on a page of its own
+        "Outputs": (2, LANDSCAPE),  # Table 1; then Table 2 on a page of its own
+        "Funding": (1, LANDSCAPE),  # Tables 3 and 4
         "Bid summary": (1, LANDSCAPE),
         "Checks": (1, LANDSCAPE),
         "What if": (1, LANDSCAPE),
@@ -113,7 +117,7 @@ EXPECTED: dict[str, dict[str, tuple[int, str]]] = {
 #: Sheets whose cells are checked for clipping (the demo's other sheets are inputs and
 #: live functions, which print "#NAME?" without Python).
 TEXT_SHEETS = {
-    "demo": {"Outputs", "Bid summary", "Checks", "Charts"},
+    "demo": {"Outputs", "Funding", "Bid summary", "Checks", "Charts"},
 }
 CHARTS = {
     "report": 4,
@@ -159,9 +163,11 @@ def _workbooks(root: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     out["template_filled"] = save_template(
         build_workbook(case.years, filled), root / "template_filled.xlsx"
     )
-    out["monitoring"] = root / "monitoring.xlsx"
-    args = [str(MONITORING), "-o", str(out["monitoring"]), "--date", "2025-11-05"]
-    assert main(["report", *args]) == 0
+    results = monitor(load_monitoring(MONITORING))  # a fixed hash: the page shows it
+    m_info = ReportInfo(dt.date(2025, 11, 5), "0.1.0", "0" * 64)
+    out["monitoring"] = save_deterministic(
+        build_monitoring_report(results, m_info), root / "monitoring.xlsx", STAMP
+    )
     out["bad"] = _bad_workbook(root / "bad.xlsx")
     return out
 

@@ -67,7 +67,7 @@ def test_demo_outputs_are_the_engines_figures(published) -> None:
         t1[-1], published["table1_cyps_budget"]["funding_support"], atol=published["tolerance"]
     )
     # Table 2: one row per bid, payback as printed in the report
-    t2 = block(wb, "Outputs!A36:I46")
+    t2 = block(wb, "Outputs!A14:I24")
     for r in t2:
         np.testing.assert_allclose(
             r[2:7], published["table2_bid_net"][r[0]], atol=published["tolerance"]
@@ -76,11 +76,11 @@ def test_demo_outputs_are_the_engines_figures(published) -> None:
         assert r[7] == (f"{year} ({RESULTS.case.years[year - 1]})" if year else "none")
     # Table 4 revised gap, 2017/18-2019/20: 24.130, 7.854, 18.863 (reference report)
     np.testing.assert_allclose(
-        block(wb, "Outputs!C29:E29")[0],
+        block(wb, "Funding!C16:E16")[0],
         published["table4"]["revised_gap_from_2017_18"],
         atol=published["tolerance"],
     )
-    np.testing.assert_allclose(block(wb, "Outputs!B29:E29")[0], RESULTS.gap.revised, atol=1e-9)
+    np.testing.assert_allclose(block(wb, "Funding!B16:E16")[0], RESULTS.gap.revised, atol=1e-9)
 
 
 def test_run_stamp() -> None:
@@ -141,21 +141,21 @@ def _add_bid(wb: openpyxl.Workbook) -> None:
 
 def test_output_that_would_cover_a_cell_it_does_not_own_stops_everything() -> None:
     wb = build_demo()
-    _add_bid(wb)  # Table 2 (Outputs!A34:I47) grows by a row, to row 48
-    wb["Outputs"]["C48"] = "my note"
+    _add_bid(wb)  # Table 2 (Outputs!A12:I25) grows by a row, to row 26
+    wb["Outputs"]["C26"] = "my note"
     before = values(wb)
     with pytest.raises(CaseError) as err:
         refresh(book(wb))
     (problem,) = err.value.problems
-    assert problem.where == "Outputs!C48" and problem.key == "output_table2"
+    assert problem.where == "Outputs!C26" and problem.key == "output_table2"
     assert "'my note'" in problem.message and "Nothing was written" in problem.message
     assert values(wb) == before  # not one cell written
     # once the cell is cleared the table grows into it and the record follows
-    wb["Outputs"]["C48"] = None
+    wb["Outputs"]["C26"] = None
     refresh(book(wb))
-    assert wb["Outputs"]["A48"].value == "Total"
-    assert wb["cypsxl"].cell(mapping_row(wb, "output_table2"), 3).value == "Outputs!A34:I48"
-    assert wb["Outputs"]["G48"].value == pytest.approx(RESULTS.bids.net.sum(axis=0)[-1] + 0.1)
+    assert wb["Outputs"]["A26"].value == "Total"
+    assert wb["cypsxl"].cell(mapping_row(wb, "output_table2"), 3).value == "Outputs!A12:I26"
+    assert wb["Outputs"]["G26"].value == pytest.approx(RESULTS.bids.net.sum(axis=0)[-1] + 0.1)
 
 
 def test_a_shrinking_table_clears_only_what_it_owned() -> None:
@@ -164,12 +164,12 @@ def test_a_shrinking_table_clears_only_what_it_owned() -> None:
     last = ws.max_row
     assert ws.cell(last, 1).value == "CYPS_10"
     ws.delete_rows(last)  # CYPS_10 has one line: the bid goes
-    wb["Outputs"]["A49"] = "kept"
+    wb["Outputs"]["A27"] = "kept"
     result = refresh(book(wb))
     # Table 2 and the bid summary each lose a row: their old areas are cleared, then written
-    assert result.cleared == [Area.parse("Outputs!A34:I47"), Area.parse("'Bid summary'!A1:H14")]
-    assert wb["Outputs"]["A46"].value == "Total" and wb["Outputs"]["A47"].value is None
-    assert wb["Outputs"]["A49"].value == "kept"
+    assert result.cleared == [Area.parse("Outputs!A12:I25"), Area.parse("'Bid summary'!A1:H14")]
+    assert wb["Outputs"]["A24"].value == "Total" and wb["Outputs"]["A25"].value is None
+    assert wb["Outputs"]["A27"].value == "kept"
 
 
 @pytest.mark.parametrize(
@@ -199,28 +199,31 @@ def test_a_tampered_record_is_refused_not_cleared(record: str, why: str) -> None
 
 
 def test_clears_come_before_writes() -> None:
-    # Table 3's record (edited, still starting at its title) reaches down over Table 4
-    # (Outputs!A25:E30) and Table 2 (Outputs!A34:I47), which is written before Table 3:
-    # every clear comes first, so Tables 2 and 4 are whole afterwards
+    # Table 3 was last written at Outputs!A20 (its record, starting at its title) and is
+    # now bound to Funding!A1 (empty): the old area reaches over Table 2 (Outputs!A12:I25),
+    # which is written before Table 3 - every clear comes first, so Table 2 is whole
     wb = build_demo()
-    wb["cypsxl"].cell(mapping_row(wb, "output_table3"), 3).value = "Outputs!A14:E40"
+    wb["Outputs"]["A20"] = wb["Funding"]["A1"].value  # Table 3's title
+    for row in wb["Funding"]["A1:E7"]:
+        for cell in row:
+            cell.value = None
+    wb["cypsxl"].cell(mapping_row(wb, "output_table3"), 3).value = "Outputs!A20:E40"
     result = refresh(book(wb))
-    assert result.cleared == [Area.parse("Outputs!A14:E40")]
-    assert wb["Outputs"]["A14"].value.startswith("Table 3")
-    assert wb["Outputs"]["A25"].value.startswith("Table 4")
-    assert wb["Outputs"]["A34"].value.startswith("Table 2")
-    assert wb["Outputs"]["A47"].value == "Total"  # Table 2's last row, Outputs!A34:I47
+    assert result.cleared == [Area.parse("Outputs!A20:E40")]
+    assert wb["Outputs"]["A20"].value == "CYPS_6"  # Table 2's 7th bid, written again
+    assert wb["Outputs"]["A25"].value == "Total"  # Table 2's last row, Outputs!A12:I25
+    assert wb["Funding"]["A1"].value.startswith("Table 3")
 
 
 def test_outputs_may_not_overlap_inputs_or_each_other() -> None:
     wb = build_demo()
     wb["cypsxl"].cell(mapping_row(wb, "output_table4"), 2).value = "Inputs!A8"
-    wb["cypsxl"].cell(mapping_row(wb, "output_checks"), 2).value = "Outputs!B2"
+    wb["cypsxl"].cell(mapping_row(wb, "output_checks"), 2).value = "Outputs!B1"
     with pytest.raises(CaseError) as err:
         refresh(book(wb))
     found = [(p.where, p.key, p.message) for p in err.value.problems]
     assert found[0] == (
-        "Outputs!B2:D12",
+        "Outputs!B1:D11",
         "output_checks",
         "would overlap output_table1 at Outputs!A1:F9; move one of them",
     )
@@ -304,7 +307,7 @@ def test_inputs_bound_by_defined_names() -> None:
         "cypsxl.base_gap", attr_text="Inputs!$C$11:$F$11"
     )
     refresh(book(wb))
-    assert wb["Outputs"]["C29"].value == pytest.approx(RESULTS.gap.revised[1])
+    assert wb["Funding"]["C16"].value == pytest.approx(RESULTS.gap.revised[1])
     # a mapping row may name a range instead of an address
     wb.defined_names["NetBudget"] = DefinedName("NetBudget", attr_text="Inputs!$C$7:$G$7")
     wb["cypsxl"].cell(mapping_row(wb, "net_budget"), 2).value = "NetBudget"
@@ -316,7 +319,7 @@ def test_text_that_looks_like_a_formula_is_written_as_text() -> None:
     wb = build_demo()
     wb["Bids"]["B4"] = '=HYPERLINK("http://example.invalid","x")'
     refresh(book(wb))
-    cell = wb["Outputs"]["B36"]
+    cell = wb["Outputs"]["B14"]
     assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s"
 
 
@@ -357,7 +360,7 @@ def test_cli_refresh_to_another_file(tmp_path: Path, capsys) -> None:
 
     report = json.loads(capsys.readouterr().out)
     assert report["backup"] is None and report["written"]["output_table1"] == "Outputs!A1:F9"
-    assert block(openpyxl.load_workbook(out), "Outputs!A36:A36") == [["CYPS_1A"]]
+    assert block(openpyxl.load_workbook(out), "Outputs!A14:A14") == [["CYPS_1A"]]
 
 
 def test_cli_refresh_xlsm_keeps_macros(tmp_path: Path) -> None:
@@ -495,20 +498,20 @@ def test_cli_hostile_workbook_exit_2_and_the_file_untouched(
 
 
 def test_cli_conflict_with_a_cell_it_does_not_own_writes_nothing(tmp_path: Path, capsys) -> None:
-    # a new bid grows Table 2 (Outputs!A34:I47) by a row, into A48:I48, where the user
+    # a new bid grows Table 2 (Outputs!A12:I25) by a row, into A26:I26, where the user
     # has a note: stop, name the cell, leave the file as it was
     wb = build_demo()
     ws = wb["Bids"]
     row = ws.max_row + 1
     for j, v in enumerate(["CYPS_11", "New bid", "Early Help", None, "investment", "£m", 0.1]):
         ws.cell(row, 1 + j, v)
-    wb["Outputs"]["B48"] = "note to self"
+    wb["Outputs"]["B26"] = "note to self"
     path = tmp_path / "MTFS.xlsx"
     wb.save(path)
     before = path.read_bytes()
     assert cli(["refresh", str(path)]) == 2
     err = capsys.readouterr().err
-    assert "Outputs!B48: 'output_table2': is not empty and cypsxl does not own it" in err
+    assert "Outputs!B26: 'output_table2': is not empty and cypsxl does not own it" in err
     assert "Nothing was written" in err
     assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["MTFS.xlsx"]
 

@@ -312,7 +312,7 @@ def engine_cells(case: Any) -> dict[str, float]:
     for j, col in enumerate("BCDEF"):
         want[f"Outputs!{col}9"] = float(r.budget.funding_support[j])  # Table 1, last row
     for j, col in enumerate("BCDE"):
-        want[f"Outputs!{col}29"] = float(r.gap.revised[j])  # Table 4, revised gap
+        want[f"Funding!{col}16"] = float(r.gap.revised[j])  # Table 4, revised gap
     want["Notes!B2"] = float(r.budget.funding_support[1]) * 1000  # the user's =Outputs!C9*1000
     return want
 
@@ -354,8 +354,8 @@ def test_openpyxl_and_calamine_read_the_written_values_and_saved_results(corpus,
     want = engine_cells(expected_case(name))
     wb = load(out, data_only=True)
     cw = CalamineWorkbook.from_path(str(out))
-    grids = {s: cw.get_sheet_by_name(s).to_python() for s in ("Outputs", "Inputs")}
-    for address in ("Outputs!B9", "Outputs!C9", "Outputs!F9", "Outputs!C29"):
+    grids = {s: cw.get_sheet_by_name(s).to_python() for s in ("Outputs", "Funding", "Inputs")}
+    for address in ("Outputs!B9", "Outputs!C9", "Outputs!F9", "Funding!C16"):
         sheet, cell = address.split("!")
         assert wb[sheet][cell].value == pytest.approx(want[address], abs=1e-12)
         r, c = openpyxl.utils.cell.coordinate_to_tuple(cell)

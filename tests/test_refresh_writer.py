@@ -137,7 +137,7 @@ def _table_on_outputs(wb, sheets) -> None:
 
 
 def _array_on_outputs(wb, sheets) -> None:
-    sheets["Outputs"].write_array_formula("B25:C25", "{=K12:L12*2}")  # inside Table 4
+    sheets["Outputs"].write_array_formula("B25:C25", "{=K12:L12*2}")  # Table 2's total row
 
 
 REFUSED: dict[str, tuple[dict[str, Any], str]] = {
@@ -148,8 +148,8 @@ REFUSED: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "an array formula": (
         {"extra": _array_on_outputs},
-        "Outputs!B25:C25: 'output_table4': is an array formula, and output_table4 needs "
-        "Outputs!A25:E30",
+        "Outputs!B25:C25: 'output_table2': is an array formula, and output_table2 needs "
+        "Outputs!A12:I25",
     ),
     "a chart sheet as an output": (
         {"rebind": {"output_run_stamp": "Chart!A1"}},
@@ -226,7 +226,7 @@ def test_a_pivot_table_where_a_table_goes_is_refused(tmp_path: Path, capsys) -> 
     before = path.read_bytes()
     assert cli(["refresh", str(path)]) == 2
     err = capsys.readouterr().err
-    assert "Outputs!A14:C18: 'output_table3': is the pivot table 'PivotTable1'" in err, err
+    assert "Outputs!A14:C18: 'output_table2': is the pivot table 'PivotTable1'" in err, err
     assert path.read_bytes() == before and only(tmp_path) == ["MTFS.xlsx"]
 
 
@@ -255,14 +255,14 @@ def test_formats_it_cannot_patch(tmp_path: Path, capsys) -> None:
 
 
 def test_a_moved_output_clears_its_old_table_by_its_title(tmp_path: Path) -> None:
-    # Table 3 moved from Outputs!A14 to Notes!A20: its old area starts with its title, so
+    # Table 3 moved from Funding!A1 to Notes!A20: its old area starts with its title, so
     # it is provably cypsxl's and is cleared; the user's cells around it stay
     path = build(tmp_path / "MTFS.xlsx")
     assert cli(["refresh", str(path)]) == 0
     set_cell(path, "cypsxl", "B22", "Notes!A20")
     assert cli(["refresh", str(path)]) == 0
     book = open_file_book(path)
-    assert book.read(Area.parse("Outputs!A14:E20")) == [[None] * 5] * 7
+    assert book.read(Area.parse("Funding!A1:E7")) == [[None] * 5] * 7
     assert book.read(Area.parse("Notes!A20"))[0][0] == "Table 3: total additional funding (£m)"
     assert book.read(Area.parse("cypsxl!C22"))[0][0] == "Notes!A20:E26"
     assert book.read(Area.parse("Outputs!K12:L12")) == [[1234.5, 1235.5]]
@@ -567,7 +567,7 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_file(tmp_path: Path) -
     assert cli(["refresh", str(path)]) == 0
     with warnings.catch_warnings():  # openpyxl warns of the extensions it does not model
         warnings.simplefilter("ignore")
-        cell = openpyxl.load_workbook(path)["Outputs"]["B36"]  # Table 2, first bid's title
+        cell = openpyxl.load_workbook(path)["Outputs"]["B14"]  # Table 2, first bid's title
     assert cell.value == '=HYPERLINK("http://example.invalid","x")' and cell.data_type == "s"
     with zipfile.ZipFile(path) as z:
         assert b"<f>HYPERLINK" not in z.read("xl/worksheets/sheet3.xml")

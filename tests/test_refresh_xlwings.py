@@ -22,7 +22,10 @@ from cypsxl.excel.demo import DEMO_TIME, build_demo
 from cypsxl.workbook.binding import Area
 
 RESULTS = run_case(reference_case())
-SHEETS = ["Inputs", "Bids", "Outputs", "Bid summary", "Checks", "What if", "cypsxl", "xlwings.conf"]
+SHEETS = [
+    "Inputs", "Bids", "Outputs", "Funding", "Bid summary", "Checks", "What if", "cypsxl",
+    "xlwings.conf", "Charts",
+]  # fmt: skip
 
 
 def run_script(book: xw.Book) -> list[dict[str, Any]]:
@@ -72,12 +75,12 @@ def cells(wb, area: Area) -> list[list[Any]]:
 
 EXPECTED = [  # (sheet position, first row, first column, rows, columns), 0-based as Office.js
     (2, 0, 0, 9, 6),  # Table 1 at Outputs!A1: title, header, budget, 2 pressures, 4 lines
-    (2, 33, 0, 14, 9),  # Table 2 at Outputs!A34: title, header, 11 bids, total; 9 columns
-    (2, 13, 0, 7, 5),  # Table 3 at Outputs!A14: title, header, 2 CYPS + 2 other lines, total
-    (2, 24, 0, 6, 5),  # Table 4 at Outputs!A25
-    (3, 0, 0, 14, 8),  # bid summary at 'Bid summary'!A1
-    (4, 0, 0, 11, 3),  # checks at Checks!A1: a header and 10 checks
-    (4, 0, 4, 5, 2),  # run stamp at Checks!E1
+    (2, 11, 0, 14, 9),  # Table 2 at Outputs!A12: title, header, 11 bids, total; 9 columns
+    (3, 0, 0, 7, 5),  # Table 3 at Funding!A1: title, header, 2 CYPS + 2 other lines, total
+    (3, 11, 0, 6, 5),  # Table 4 at Funding!A12
+    (4, 0, 0, 14, 8),  # bid summary at 'Bid summary'!A1
+    (5, 0, 0, 11, 3),  # checks at Checks!A1: a header and 10 checks
+    (5, 0, 4, 5, 2),  # run stamp at Checks!E1
 ]
 
 
@@ -114,11 +117,11 @@ def test_no_action_targets_a_cell_cypsxl_does_not_own() -> None:
     # Table 2 and the bid summary grow a row: old areas cleared, new ones written, recorded
     assert funcs.count("rangeClearContents") == 2 and funcs.count("setValues") == 7 + 2
     writes = [target(a) for a in actions]
-    grown = [Area.parse("Outputs!A34:I48"), Area.parse("'Bid summary'!A1:H15")]
+    grown = [Area.parse("Outputs!A12:I26"), Area.parse("'Bid summary'!A1:H15")]
     for area in writes:
         assert inside(area, before) or area in grown, area
     records = [a["values"] for a in actions if SHEETS[a["sheet_position"]] == "cypsxl"]
-    assert records == [[["Outputs!A34:I48"]], [["'Bid summary'!A1:H15"]]]
+    assert records == [[["Outputs!A12:I26"]], [["'Bid summary'!A1:H15"]]]
     # the cells the tables grow into were empty: nothing of the user's is covered
     for area in grown:
         extra = Area(area.sheet, area.bottom, area.left, area.bottom, area.right)
@@ -131,11 +134,11 @@ def test_a_conflict_alerts_and_writes_nothing() -> None:
     row = ws.max_row + 1
     for j, v in enumerate(["CYPS_11", "New bid", "Early Help", None, "investment", "£m", 0.1]):
         ws.cell(row, 1 + j, v)
-    wb["Outputs"]["C48"] = "my note"
+    wb["Outputs"]["C26"] = "my note"
     actions = run_script(json_book(wb))
     assert [a["func"] for a in actions] == ["alert"]
     message = actions[0]["args"][0]
-    assert message.startswith("Nothing was written.\nMTFS.xlsx: Outputs!C48: 'output_table2'")
+    assert message.startswith("Nothing was written.\nMTFS.xlsx: Outputs!C26: 'output_table2'")
     assert actions[0]["args"][1] == "cypsxl refresh"
 
 
@@ -191,17 +194,17 @@ def test_an_error_cell_in_a_bid_year_is_located_not_read_as_zero() -> None:
 
 
 def test_an_error_cell_where_an_output_goes_is_not_empty() -> None:
-    # Outputs!A49 lies below Table 2 (Outputs!A34:I47); a new bid grows it by one row
-    # into A48:I48, so an error the user has in C48 is theirs and stops the refresh
+    # Outputs!A27 lies below Table 2 (Outputs!A12:I25); a new bid grows it by one row
+    # into A26:I26, so an error the user has in C26 is theirs and stops the refresh
     wb = build_demo()
     ws = wb["Bids"]
     row = ws.max_row + 1
     for j, v in enumerate(["CYPS_11", "New bid", "Early Help", None, "investment", "£m", 0.1]):
         ws.cell(row, 1 + j, v)
-    wb["Outputs"]["C48"] = "#REF!"
+    wb["Outputs"]["C26"] = "#REF!"
     (alert,) = run_script(json_book(wb))
     assert (
-        "Outputs!C48: 'output_table2': is not empty and cypsxl does not own it"
+        "Outputs!C26: 'output_table2': is not empty and cypsxl does not own it"
         in (alert["args"][0])
     )
 

@@ -88,6 +88,8 @@ def test_risks_and_savings(wb):
     assert ws.cell(ncc2, 5).value == pytest.approx(0.065, abs=1e-12)
     assert (ws.cell(ncc2, 6).value, ws.cell(ncc2, 6).fill.fgColor.rgb[-6:]) == ("Red", RED)
     assert ws.cell(rows["NCC_3"], 6).fill.fgColor.rgb[-6:] == GREEN
+    # cost avoided beside the forecast, not in it: 1.2 + 0.6 = 1.8
+    assert ws.cell(rows["Total cost avoided"], 3).value == pytest.approx(1.8, abs=1e-12)
 
 
 def test_variance_chart_points_take_the_rag_colour(wb):

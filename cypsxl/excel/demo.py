@@ -82,9 +82,9 @@ MAPPING: list[tuple[str, str, str]] = [
     ("bids", "Bids!A3:K80", "bids: one row per bid and line, years across"),
     ("bid_folder", "Inputs!C34", "folder of returned bid templates (import button)"),
     ("output_table1", "Outputs!A1", "Table 1: CYPS budget"),
-    ("output_table3", "Outputs!A14", "Table 3: total additional funding"),
-    ("output_table4", "Outputs!A25", "Table 4: revised funding gap"),
-    ("output_table2", "Outputs!A34", "Table 2: bids, net by year, payback"),
+    ("output_table3", "Funding!A1", "Table 3: total additional funding"),
+    ("output_table4", "Funding!A12", "Table 4: revised funding gap"),
+    ("output_table2", "Outputs!A12", "Table 2: bids, net by year, payback"),
     ("output_bid_summary", "Bid summary!A1", "bid summary"),
     ("output_checks", "Checks!A1", "check cells"),
     ("output_run_stamp", "Checks!E1", "run stamp"),
@@ -210,8 +210,8 @@ def _what_if_sheet(ws: Worksheet, case: Case) -> None:
     ws["A1"] = "What if: live cypsxl functions (need Python and the xlwings add-in)"
     ws["A1"].font = Font(name="Calibri", bold=True, size=13)
     ws["A2"] = (
-        "Without Python these cells show #NAME?; the tables on Outputs hold plain values. "
-        "Blue cells are yours to change."
+        "Without Python these cells show #NAME?; the tables on Outputs and Funding hold plain "
+        "values. Blue cells are yours to change."
     )
     for j in range(n):
         ws.cell(4, 3 + j, f"=Inputs!{openpyxl.utils.get_column_letter(3 + j)}4")
@@ -252,11 +252,11 @@ def _what_if_sheet(ws: Worksheet, case: Case) -> None:
     for j in range(m):
         _put(ws, f"{openpyxl.utils.get_column_letter(3 + j)}23", 0.5 if j else 0, MONEY, inp=True)
     _put(ws, "A24", "Total additional funding with the extra (£m)")
-    total_row = 14 + 2 + 2 + len(case.other_proposals)  # Outputs: Table 3 total row
+    total_row = 1 + 2 + 2 + len(case.other_proposals)  # Funding: Table 3 total row
     for j in range(m):
         col = openpyxl.utils.get_column_letter(3 + j)
         out = openpyxl.utils.get_column_letter(2 + j)
-        _put(ws, f"{col}24", f"=Outputs!{out}{total_row}+{col}23", MONEY)
+        _put(ws, f"{col}24", f"=Funding!{out}{total_row}+{col}23", MONEY)
     _put(ws, "A25", "Revised funding gap (£m)")
     ws["C25"] = ArrayFormula(
         f"C25:{last_m}25", f"=cyps_funding_gap(Inputs!C11:{last_m}11,C24:{last_m}24,Inputs!C12)"
@@ -276,7 +276,7 @@ def _xlwings_conf(ws: Worksheet) -> None:
 
 
 def _formats(wb: Workbook) -> None:
-    for name in ("Outputs", "Bid summary"):
+    for name in ("Outputs", "Funding", "Bid summary"):
         ws = wb[name]
         ws.column_dimensions["A"].width = 40
         for row in ws.iter_rows(min_row=1, max_row=80, min_col=2, max_col=12):
@@ -285,6 +285,7 @@ def _formats(wb: Workbook) -> None:
     widths = {
         "Outputs": {"A": 36, "B": 30, "C": 11, "D": 11, "E": 11, "F": 11, "G": 11, "H": 14,
                     "I": 16},
+        "Funding": {"A": 36, "B": 11, "C": 11, "D": 11, "E": 11, "F": 11},
         "Bid summary": {"A": 10, "B": 50, "C": 36, "D": 12, "E": 13, "F": 11, "G": 14, "H": 16},
         "Checks": {"A": 68, "B": 11, "C": 9, "D": 2, "E": 21, "F": 34},
     }  # fmt: skip
@@ -359,7 +360,7 @@ def _style_outputs(wb: Workbook, written: dict[str, Area]) -> None:
 
 def _charts_sheet(wb: Workbook, case: Case, written: dict[str, Area]) -> None:
     """Revised vs base funding gap (Table 4) and funding support (Table 1), linked to the
-    tables on Outputs so a refresh moves them."""
+    tables on Outputs and Funding so a refresh moves them."""
     t1, t4 = written["output_table1"], written["output_table4"]
     out = wb[t1.sheet]
     m, n = case.n_mtfs, case.n_years
@@ -387,7 +388,9 @@ def _charts_sheet(wb: Workbook, case: Case, written: dict[str, Area]) -> None:
 def build_demo(case: Case | None = None, wb: Workbook | None = None) -> Workbook:
     """The demo workbook, outputs filled by a refresh (into ``wb`` if given, e.g. a .xlsm)."""
     case = case or reference_case()
-    sheets = ["Inputs", "Bids", "Outputs", "Bid summary", "Checks", "What if", MAPPING_SHEET]
+    sheets = [
+        "Inputs", "Bids", "Outputs", "Funding", "Bid summary", "Checks", "What if", MAPPING_SHEET
+    ]  # fmt: skip
     if wb is None:
         wb = openpyxl.Workbook()
         wb.remove(wb.active)

@@ -203,8 +203,9 @@ def _summary(ws: Worksheet, r: MonitoringResults) -> None:
 
 def _risks_and_savings(ws: Worksheet, r: MonitoringResults) -> int:
     """Risks, then savings delivery; returns the first row of the savings' figures."""
-    ws.cell(1, 1, f"{_title(r)}: risks and savings delivery").font = TITLE
-    ws.cell(2, 1, "£m. Risks are not in the forecast; a saving's shortfall = planned - forecast.")
+    ws.cell(1, 1, f"{_title(r)}: risks, cost avoided and savings delivery").font = TITLE
+    ws.cell(2, 1, "£m. Risks and cost avoided are not in the forecast; a saving's shortfall = "
+            "planned - forecast.")  # fmt: skip
     ws.cell(2, 1).font = NOTE
     row = 4
     if r.risks:
@@ -218,6 +219,15 @@ def _risks_and_savings(ws: Worksheet, r: MonitoringResults) -> int:
                        [len(rows) - 1])  # fmt: skip
         for k in range(1, len(rows) - 1):
             ws.cell(g.first_row + k, 1).alignment = _INDENT
+        row = g.last_row + 3
+    if r.cost_avoided:
+        ws.cell(
+            row, 1, "Cost avoided compared with doing nothing (not in the forecast)"
+        ).font = HEADING
+        rows = [[name, "", amount] for name, amount in r.cost_avoided.items()]
+        rows.append(["Total cost avoided", "", r.cost_avoided_total])
+        g = write_grid(ws, row + 1, ["", "", "Amount"], rows, [None, None, FMT_MONEY],
+                       [len(rows) - 1])  # fmt: skip
         row = g.last_row + 3
     first = row + 2
     if r.savings.refs:
@@ -247,8 +257,8 @@ def _risks_and_savings(ws: Worksheet, r: MonitoringResults) -> int:
             cell.fill = RAG_FILLS[str(cell.value).lower()]
             cell.alignment = Alignment(horizontal="center")
         ws.cell(g.header_row, 6).alignment = Alignment(horizontal="center")
-    if not r.risks and not r.savings.refs:
-        ws.cell(row, 1, "The case has no risks and tracks no savings.")
+    if not r.risks and not r.savings.refs and not r.cost_avoided:
+        ws.cell(row, 1, "The case has no risks, cost avoided or savings to track.")
     fit_columns(ws, minimum=11, maximum=60, skip_rows=(1, 2))
     print_setup(ws, _title(r))
     return first

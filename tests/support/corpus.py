@@ -118,18 +118,7 @@ def build(
     checks.write_string("H2", "Reviewed by Head of Finance")
     if stale:
         for name, ws in (("Outputs", outputs), ("Bid summary", summary), ("Checks", checks)):
-            for row in demo[name].iter_rows():
-                for cell in row:
-                    v = cell.value
-                    if v is None:
-                        continue
-                    r, c = cell.row - 1, cell.column - 1
-                    if isinstance(v, str) and v.startswith("="):
-                        ws.write_formula(r, c, v, None, 0 if cell.column == 2 else "OK")
-                    elif isinstance(v, int | float) and not isinstance(v, bool):
-                        ws.write_number(r, c, round(v, 3), money)  # as a refresh long ago left it
-                    else:
-                        ws.write_string(r, c, str(v))
+            _stale_copy(demo[name], ws, money)
 
     notes = wb.add_worksheet("Notes")
     notes.write_string("A1", "Funding support 2017/18 in £k", bold)
@@ -148,6 +137,9 @@ def build(
     wb.define_name("SupportRow", "=Outputs!$B$9:$F$9")
     wb.define_name("Notes!LocalName", "=Notes!$A$1")
 
+    funding = wb.add_worksheet("Funding")  # Tables 3 and 4 (after Notes: sheet numbers kept)
+    if stale:
+        _stale_copy(demo["Funding"], funding, money)
     mapping = wb.add_worksheet("cypsxl")
     records = tuple(
         f"C{row[0].row}" for row in demo["cypsxl"].iter_rows(min_col=3, max_col=3, min_row=2)
@@ -158,7 +150,7 @@ def build(
             mapping.write_string(row[0].row - 1, 1, rebind[row[0].value])
     sheet = wb.add_chartsheet("Chart")
     chart2 = wb.add_chart({"type": "line"})
-    chart2.add_series({"name": "Revised gap", "values": "=Outputs!$B$29:$E$29"})
+    chart2.add_series({"name": "Revised gap", "values": "=Funding!$B$16:$E$16"})
     sheet.set_chart(chart2)
 
     if macro:
@@ -170,6 +162,22 @@ def build(
         extra(wb, {"Outputs": outputs, "Notes": notes, "Checks": checks, "Inputs": inputs})
     wb.close()
     return path
+
+
+def _stale_copy(source: Any, ws: Any, money: Any) -> None:
+    """Copy a refreshed demo sheet's values as a refresh long ago left them (3 decimals)."""
+    for row in source.iter_rows():
+        for cell in row:
+            v = cell.value
+            if v is None:
+                continue
+            r, c = cell.row - 1, cell.column - 1
+            if isinstance(v, str) and v.startswith("="):
+                ws.write_formula(r, c, v, None, 0 if cell.column == 2 else "OK")
+            elif isinstance(v, int | float) and not isinstance(v, bool):
+                ws.write_number(r, c, round(v, 3), money)  # as a refresh long ago left it
+            else:
+                ws.write_string(r, c, str(v))
 
 
 def _BytesIO(data: bytes) -> Any:
