@@ -25,7 +25,7 @@ from cypsxl.model import (
     switching_saving_cut,
 )
 from cypsxl.model.bids import breakeven_years
-from cypsxl.model.scenarios import summarise
+from cypsxl.model.scenarios import monte_carlo, scenario_samples, summarise
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "northshire_2025.toml"
 NORTHSHIRE = EXAMPLE.read_text("utf-8")
@@ -225,3 +225,91 @@ def test_bcr_and_switching_cut_without_investment_or_saving():
     # investment 1 now, saving 0.6 a year for two years at 0%: cut = 1 - 1 / 1.2 = 1/6
     assert switching_saving_cut([1.0, 0.0, 0.0], [0.0, 0.6, 0.6], 0.0) == pytest.approx(1 / 6)
     assert benefit_cost_ratio([1.0, 0.0, 0.0], [0.0, 0.6, 0.6], 0.0) == pytest.approx(1.2)
+
+
+# --------------------------------------------------------------------------- uncertain inputs
+
+TWO_BIDS = """\
+[case]
+name = "Two"
+years = ["2024/25", "2025/26"]
+
+[assumptions]
+avoided_cost_per_child_per_year = 40000
+part_year_factor = 0.5
+discount_rate = 0.0
+
+[cyps_budget]
+net_budget = [10.0, 10.0]
+pressure_demand = [1.0, 2.0]
+
+[[bid]]
+ref = "B1"
+title = "Prevention"
+investment = [0.1, 0.1]
+prevented = [5, 0]
+
+[[bid]]
+ref = "B2"
+title = "Same again"
+investment = [0.1, 0.1]
+prevented = [5, 0]
+
+[mtfs]
+base_gap = [0.0, 1.0]
+"""
+
+
+def _fixed(input_: str, value: float, extra: str = "") -> str:
+    return TWO_BIDS + (
+        f'\n[[uncertainty]]\ninput = "{input_}"\ndistribution = "fixed"\nvalue = {value}\n{extra}'
+    )
+
+
+def _net_saving(text: str) -> list[float]:
+    s = scenario_samples(parse_case(text), n=3, seed=1)
+    assert (s.net_saving == s.net_saving[0]).all()  # fixed: every scenario the same
+    return s.net_saving[0].tolist()
+
+
+def test_each_uncertain_input_moves_what_it_names():
+    # central: each bid saves 5 x 0.5 x 40,000 = 0.1 in year 1, 5 x 40,000 = 0.2 in year 2;
+    # net saving of both: 2 x (0.1 - 0.1) = 0.0 and 2 x (0.2 - 0.1) = 0.2
+    assert _net_saving(TWO_BIDS) == pytest.approx([0.0, 0.2])
+    # investment x 2: 2 x (0.1 - 0.2) = -0.2; 2 x (0.2 - 0.2) = 0
+    assert _net_saving(_fixed("investment", 2.0)) == pytest.approx([-0.2, 0.0])
+    # savings x 0.5: 2 x (0.05 - 0.1) = -0.1; 2 x (0.1 - 0.1) = 0
+    assert _net_saving(_fixed("saving", 0.5)) == pytest.approx([-0.1, 0.0])
+    # savings a year later: year 1 none, year 2 the first year's 0.1: -0.2 and 0
+    assert _net_saving(_fixed("saving_delay", 1)) == pytest.approx([-0.2, 0.0])
+    # part-year factor 1: 5 x 40,000 = 0.2 in year 1 too: 2 x 0.1 = 0.2 both years
+    assert _net_saving(_fixed("part_year_factor", 1.0)) == pytest.approx([0.2, 0.2])
+    # delivery 0.4: 2 children: 0.04 and 0.08 saved: 2 x (0.04 - 0.1), 2 x (0.08 - 0.1)
+    assert _net_saving(_fixed("delivery", 0.4)) == pytest.approx([-0.12, -0.04])
+    # avoided cost £20,000: half the saving: 2 x (0.05 - 0.1) = -0.1; 2 x (0.1 - 0.1) = 0
+    assert _net_saving(_fixed("avoided_cost", 20000)) == pytest.approx([-0.1, 0.0])
+
+
+def test_an_uncertain_pressure_line_moves_funding_support():
+    s = scenario_samples(parse_case(_fixed("pressure", 1.5, 'line = "demand"')), n=2, seed=1)
+    # support = pressures + investment - savings: 1.5 + 0.2 - 0.2 = 1.5; 3.0 + 0.2 - 0.4 = 2.8
+    assert s.funding_support[0].tolist() == pytest.approx([1.5, 2.8])
+
+
+def test_shared_draws_move_every_bid_together():
+    draw = '\n[[uncertainty]]\ninput = "saving"\ndistribution = "uniform"\nmin = 0.0\nmax = 2.0\n'
+    alone = scenario_samples(parse_case(TWO_BIDS + draw), n=200, seed=3).bid_npv
+    shared = scenario_samples(parse_case(TWO_BIDS + draw + "shared = true\n"), n=200, seed=3)
+    # the two bids are the same: one draw for both gives the same NPV in every scenario,
+    # a draw each gives different ones
+    assert np.array_equal(shared.bid_npv[:, 0], shared.bid_npv[:, 1])
+    assert not np.array_equal(alone[:, 0], alone[:, 1])
+
+
+def test_monte_carlo_refuses_nonsense_and_reports_its_settings():
+    case = parse_case(TWO_BIDS)
+    with pytest.raises(ValueError, match="payback"):
+        monte_carlo(case, n=10, seed=1, payback_within=0)
+    r = monte_carlo(case, n=10, seed=1, payback_within=1)
+    assert (r.n, r.seed, r.payback_within) == (10, 1, 1)
+    assert monte_carlo(case, seed=1).n == case.scenarios.n  # the case's n by default
