@@ -215,6 +215,14 @@ def test_usage_errors_exit_2(case: Path, capsys, argv, message) -> None:
     assert "Traceback" not in err
 
 
+def test_a_case_without_drivers_exits_2(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "monitoring.toml"
+    path.write_text('[monitoring]\nyear = "2025/26"\nperiod = 7\n', encoding="utf-8")
+    code, out, err = _run(["placements", str(path)], capsys)
+    assert (code, out) == (2, "")
+    assert "no placements or posts to summarise" in err
+
+
 def test_a_csv_of_another_kind_exits_2(tmp_path: Path, capsys) -> None:
     path = tmp_path / "other.csv"
     path.write_text("name,amount\nA,1\n", encoding="utf-8")

@@ -99,6 +99,12 @@ def _run(args: argparse.Namespace) -> int:
     from ..cli import EXIT_OK, EXIT_PARTIAL, InputError
 
     drivers = _load(args)
+    if not (drivers.has_register or drivers.has_workforce or drivers.cohorts):
+        raise InputError(
+            f"{args.source}: no placements or posts to summarise; expected [[placement]], "
+            "[register] csv or ssda903, [[post]], [workforce] csv or [[cohort]] "
+            "(docs/drivers.md)"
+        )
     as_at = drivers.as_at if drivers.as_at is not None else day_number(dt.date.today())
     year = drivers.year or (fy_of_day(as_at) if args.year is None else args.year)
     first, last = fy_bounds(year)
