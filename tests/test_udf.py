@@ -58,6 +58,15 @@ EXPECTED_NAMES = {
     "CYPS_RAG",
     "CYPS_VARIANCE",
     "CYPS_VERSION",
+    # the cost drivers (tests/test_udf_drivers.py)
+    "CYPS_AGENCY_CONVERSION",
+    "CYPS_AGENCY_PREMIUM",
+    "CYPS_COHORT_COST",
+    "CYPS_IMPLIED_GROWTH",
+    "CYPS_IMPLIED_WEEKLY_COST",
+    "CYPS_LAC_GROWTH",
+    "CYPS_PLACEMENT_COST_DATES",
+    "CYPS_PLACEMENTS_TO_END",
 }
 
 
@@ -95,6 +104,14 @@ CONTRACT = {
     "cyps_variance": "(forecast, budget)",
     "cyps_rag": "(variance, budget, amber=0.01, red=0.05, red_amount=0.25)",
     "cyps_version": "()",
+    "cyps_placement_cost_dates": "(weekly_cost, start, end, from_date, to_date, count=1)",
+    "cyps_lac_growth": "(start, rate, years)",
+    "cyps_implied_growth": "(then, now)",
+    "cyps_implied_weekly_cost": "(placements, annual_cost, weeks=52)",
+    "cyps_placements_to_end": "(saving, weekly_cost, end_date)",
+    "cyps_cohort_cost": "(children, weekly_cost, from_date)",
+    "cyps_agency_premium": "(fte, weekly_rate, permanent_annual_cost, days_in_year=365)",
+    "cyps_agency_conversion": "(fte, weekly_rate, permanent_annual_cost, from_date)",
 }
 
 

@@ -17,7 +17,7 @@ from xlwings import arg, func, ret
 
 from .. import model
 from .._version import __version__
-from . import _monitoring
+from . import _drivers, _monitoring
 from ._convert import (
     ArgumentError,
     Cells,
@@ -33,17 +33,25 @@ from ._convert import (
 
 __all__ = [
     "cyps_additional_funding",
+    "cyps_agency_conversion",
+    "cyps_agency_premium",
     "cyps_bid_profile",
     "cyps_breakeven_year",
     "cyps_budget_rollup",
+    "cyps_cohort_cost",
     "cyps_cost_avoidance",
     "cyps_discounted_payback_year",
     "cyps_forecast_outturn",
     "cyps_funding_gap",
+    "cyps_implied_growth",
+    "cyps_implied_weekly_cost",
+    "cyps_lac_growth",
     "cyps_lac_projection",
     "cyps_npv",
     "cyps_payback_year",
     "cyps_placement_cost",
+    "cyps_placement_cost_dates",
+    "cyps_placements_to_end",
     "cyps_rag",
     "cyps_variance",
     "cyps_version",
@@ -321,6 +329,99 @@ def cyps_rag(
 ) -> Cells:
     """RAG of a variance: "red", "amber" or "green" (an underspend is green)."""
     return _monitoring.rag_cells(variance, budget, amber, red, red_amount)
+
+
+_DATE = "a date: a date cell, an Excel date serial or text 2025-04-01"
+
+
+@func
+@ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
+@arg(
+    "weekly_cost", ExcelCells, doc="Weekly cost of one placement, £; or a column, one per placement"
+)
+@arg("start", ExcelCells, doc="First day in placement, " + _DATE)
+@arg("end", ExcelCells, doc="Last day in placement (blank = open), " + _DATE)
+@arg("from_date", ExcelCells, doc="First day of the window costed, e.g. 1 April")
+@arg("to_date", ExcelCells, doc="Last day of the window costed, e.g. 31 March")
+@arg("count", ExcelCells, doc="Children placed (a cohort); default 1")
+def cyps_placement_cost_dates(
+    weekly_cost: Any, start: Any, end: Any, from_date: Any, to_date: Any, count: Any = 1
+) -> Cells:
+    """Placement cost in a window: weekly cost x count x days inside (both ends) / 7."""
+    return _drivers.placement_cost_dates_cells(weekly_cost, start, end, from_date, to_date, count)
+
+
+@func
+@ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
+@arg("start", ExcelCells, doc="Looked-after children in the first year")
+@arg("rate", ExcelCells, doc="Growth a year as a fraction (0.05 = 5%): one, or one per later year")
+@arg("years", ExcelCells, doc="Number of years to project (1 to 100)")
+def cyps_lac_growth(start: Any, rate: Any, years: Any) -> Cells:
+    """Looked-after children by year with compound growth: start x (1 + rate) ^ year."""
+    return _drivers.lac_growth_cells(start, rate, years)
+
+
+@func
+@ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
+@arg("then", ExcelCells, doc="Children looked after at the start, e.g. on 1 April")
+@arg("now", ExcelCells, doc="Children looked after now")
+def cyps_implied_growth(then: Any, now: Any) -> Cells:
+    """Growth from one count to another as a fraction: now / then - 1 ("none" from 0)."""
+    return _drivers.implied_growth_cells(then, now)
+
+
+@func
+@ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
+@arg("placements", ExcelCells, doc="Number of placements, e.g. 6")
+@arg("annual_cost", ExcelCells, doc="What they cost a year, £")
+@arg("weeks", ExcelCells, doc="Weeks in a year; default 52 (365/7 = 52.14 to match day counts)")
+def cyps_implied_weekly_cost(placements: Any, annual_cost: Any, weeks: Any = 52) -> Cells:
+    """Weekly cost of one placement when N placements cost £X a year: X / (N x weeks)."""
+    return _drivers.implied_weekly_cost_cells(placements, annual_cost, weeks)
+
+
+@func
+@arg("saving", ExcelCells, doc="Saving needed by 31 March, £")
+@arg("weekly_cost", ExcelCells, doc="Weekly cost of a placement that ends, £")
+@arg("end_date", ExcelCells, doc="Last day in placement of those ending, " + _DATE)
+def cyps_placements_to_end(saving: Any, weekly_cost: Any, end_date: Any) -> Any:
+    """How many placements must end on a date to save £X by 31 March ("none" if none can)."""
+    return _drivers.placements_to_end_cells(saving, weekly_cost, end_date)
+
+
+@func
+@ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
+@arg("children", ExcelCells, doc="Children in the cohort (e.g. further placements)")
+@arg("weekly_cost", ExcelCells, doc="Weekly cost of each placement, £")
+@arg("from_date", ExcelCells, doc="First day of the cohort's placements, " + _DATE)
+def cyps_cohort_cost(children: Any, weekly_cost: Any, from_date: Any) -> Cells:
+    """A cohort shock: cost this financial year (part year), then next year (full year)."""
+    return _drivers.cohort_cells(children, weekly_cost, from_date)
+
+
+@func
+@arg("fte", ExcelCells, doc="Agency posts, in full-time equivalents (FTE)")
+@arg("weekly_rate", ExcelCells, doc="Agency weekly rate per FTE, £")
+@arg("permanent_annual_cost", ExcelCells, doc="Annual cost of a permanent FTE with on-costs, £")
+@arg("days_in_year", ExcelCells, doc="365 (default) or 366 for a year holding 29 February")
+def cyps_agency_premium(
+    fte: Any, weekly_rate: Any, permanent_annual_cost: Any, days_in_year: Any = 365
+) -> Any:
+    """A year's agency cost less the same FTE at the permanent cost."""
+    return _drivers.agency_premium_cells(fte, weekly_rate, permanent_annual_cost, days_in_year)
+
+
+@func
+@ret("raw")  # a 2-D list of plain floats/ints/text: no per-cell cleaning
+@arg("fte", ExcelCells, doc="Agency FTE converted to permanent")
+@arg("weekly_rate", ExcelCells, doc="Agency weekly rate per FTE, £")
+@arg("permanent_annual_cost", ExcelCells, doc="Annual cost of a permanent FTE with on-costs, £")
+@arg("from_date", ExcelCells, doc="Date the conversion takes effect, " + _DATE)
+def cyps_agency_conversion(
+    fte: Any, weekly_rate: Any, permanent_annual_cost: Any, from_date: Any
+) -> Cells:
+    """Saving of converting agency posts to permanent: this year, then a full year."""
+    return _drivers.agency_conversion_cells(fte, weekly_rate, permanent_annual_cost, from_date)
 
 
 @func
