@@ -91,7 +91,7 @@ CONTRACT = {
     "cyps_placement_cost": "(children, weekly_cost, weeks=52)",
     "cyps_lac_projection": "(start, growth_per_year, years)",
     "cyps_cost_avoidance": "(prevented, avoided_cost_per_child, part_year_factor=0.5)",
-    "cyps_bid_profile": "(investment, gross_saving)",
+    "cyps_bid_profile": "(investment, gross_saving, with_years=False)",
     "cyps_payback_year": "(net)",
     "cyps_breakeven_year": "(net)",
     "cyps_budget_rollup": "(net_budget, pressures, investment, savings)",
@@ -222,18 +222,23 @@ def test_bid_profile_reference_cyps5() -> None:
     # reference report, Table 2, CYPS_5 net: 0.000, 0.185, (0.244), (0.838), (1.498); payback 3
     i = TABLE.row("CYPS_5")
     got = call("cyps_bid_profile", row(TABLE.investment[i]), row(TABLE.gross_saving[i]))
-    assert len(got) == 2 and len(got[0]) == YEARS + 2
-    assert_close(got[0][:YEARS], TABLE.net[i])
-    assert_close(got[1][:YEARS], TABLE.cumulative_net[i])
-    assert got[0][YEARS:] == ["Payback year", 3]
+    # 2 x n numbers, nothing else: a SUM or a chart over the spill sees only money
+    assert [len(r) for r in got] == [YEARS, YEARS]
+    assert_close(got[0], [0.0, 0.185, -0.244, -0.838, -1.498], tol=0.0005)
+    # cumulative: 0, 0.185, 0.185 - 0.244 = -0.059, -0.059 - 0.838 = -0.897, -2.395
+    assert_close(got[1], [0.0, 0.185, -0.059, -0.897, -2.395], tol=0.0005)
+    assert all(isinstance(v, float) for r in got for v in r)
+    labelled = call("cyps_bid_profile", row(TABLE.investment[i]), row(TABLE.gross_saving[i]), True)
+    assert labelled[0][:YEARS] == got[0] and labelled[1][:YEARS] == got[1]
+    assert labelled[0][YEARS:] == ["Payback year", 3]
     # cumulative: 0, 0.185, -0.059 -> break-even in year 3
-    assert got[1][YEARS:] == ["Break-even year", 3]
+    assert labelled[1][YEARS:] == ["Break-even year", 3]
 
 
 @pytest.mark.parametrize("ref", TABLE.refs)
 def test_bid_profile_matches_engine_for_every_reference_bid(ref: str, published) -> None:
     i = TABLE.row(ref)
-    got = call("cyps_bid_profile", row(TABLE.investment[i]), row(TABLE.gross_saving[i]))
+    got = call("cyps_bid_profile", row(TABLE.investment[i]), row(TABLE.gross_saving[i]), 1)
     assert_close(got[0][:YEARS], TABLE.net[i])
     assert_close(got[1][:YEARS], TABLE.cumulative_net[i])
     payback = published["bid_payback_year"].get(ref, "none")  # reference report, Table 2
@@ -245,13 +250,17 @@ def test_bid_profile_matches_engine_for_every_reference_bid(ref: str, published)
 
 def test_bid_profile_column_and_blanks() -> None:
     # years down: investment 0.1, blank (= 0); saving blank, 0.3 -> net 0.1, -0.3; cum 0.1, -0.2
-    got = call("cyps_bid_profile", [[0.1], [None]], [[None], [0.3]])
+    got = call("cyps_bid_profile", [[0.1], [None]], [[None], [0.3]], "TRUE")
     assert got == [
         [0.1, 0.1],
         [-0.3, pytest.approx(-0.2, abs=1e-12)],
         ["Payback year", "Break-even year"],
         [2, 2],
     ]
+    # without the years: the two columns only
+    assert call("cyps_bid_profile", [[0.1], [None]], [[None], [0.3]], None) == got[:2]
+    with pytest.raises(ArgumentError, match="'with_years': expected TRUE or FALSE, got 'yes'"):
+        call("cyps_bid_profile", [[0.1]], [[0.3]], "yes")
 
 
 def test_payback_and_breakeven_none() -> None:

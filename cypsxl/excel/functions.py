@@ -17,6 +17,7 @@ from xlwings import arg, func, ret
 
 from .. import model
 from .._version import __version__
+from ..model.input_rules import AVOIDED_COST, CHILDREN, PART_YEAR_FACTOR, WEEKS_PER_YEAR
 from . import _drivers, _monitoring
 from ._convert import (
     ArgumentError,
@@ -25,6 +26,7 @@ from ._convert import (
     as_lines,
     as_number,
     as_row,
+    checked,
     is_blank,
     is_column,
     orient,
@@ -94,13 +96,12 @@ def cyps_placement_cost(children: Any, weekly_cost: Any, weeks: Any = 52) -> Any
     """Annual placement cost: children x weekly unit cost x weeks (in the unit of the cost)."""
     name = "cyps_placement_cost"
     rows = {
-        "children": as_row(name, "children", children),
+        "children": checked(name, "children", as_row(name, "children", children), CHILDREN),
         "weekly_cost": as_row(name, "weekly_cost", weekly_cost),
     }
     _same_length(name, rows)
-    cost = model.placement_cost(
-        rows["children"], rows["weekly_cost"], as_number(name, "weeks", weeks, 52.0)
-    )
+    n_weeks = checked(name, "weeks", as_number(name, "weeks", weeks, 52.0), WEEKS_PER_YEAR)
+    cost = model.placement_cost(rows["children"], rows["weekly_cost"], n_weeks)
     if cost.size == 1:
         return [[float(cost[0])]]
     return orient([cost.tolist()], is_column(children) or is_column(weekly_cost))
@@ -127,7 +128,8 @@ def cyps_lac_projection(start: Any, growth_per_year: Any, years: Any) -> Cells:
             f"{name}: 'growth_per_year': has {growth.size} values; expected 1 or {int(n) - 1} "
             "(one per year after the first)"
         )
-    path = model.lac_projection(as_number(name, "start", start), growth, int(n))
+    first = checked(name, "start", as_number(name, "start", start), CHILDREN)
+    path = model.lac_projection(first, growth, int(n))
     return orient([path.tolist()], is_column(growth_per_year))
 
 
@@ -150,12 +152,11 @@ def cyps_cost_avoidance(
     """Cost avoided by year, with the part-year effect (in the unit of the cost per child)."""
     name = "cyps_cost_avoidance"
     factor = as_number(name, "part_year_factor", part_year_factor, 0.5)
-    if not 0 <= factor <= 1:
-        raise ArgumentError(f"{name}: 'part_year_factor': expected 0 to 1, got {factor:g}")
+    cost = as_number(name, "avoided_cost_per_child", avoided_cost_per_child)
     row = model.cost_avoidance(
-        as_row(name, "prevented", prevented, blank=0.0),
-        as_number(name, "avoided_cost_per_child", avoided_cost_per_child),
-        factor,
+        checked(name, "prevented", as_row(name, "prevented", prevented, blank=0.0), CHILDREN),
+        checked(name, "avoided_cost_per_child", cost, AVOIDED_COST),
+        checked(name, "part_year_factor", factor, PART_YEAR_FACTOR),
     )
     return orient([row.tolist()], is_column(prevented))
 
@@ -166,20 +167,21 @@ def cyps_cost_avoidance(
     "investment", ExcelCells, doc="Investment (funding sought) by year, " + _YEARS + " (blank = 0)"
 )
 @arg("gross_saving", ExcelCells, doc="Gross saving or cost avoidance by year (blank = 0)")
-def cyps_bid_profile(investment: Any, gross_saving: Any) -> Cells:
-    """Net and cumulative net by year, then the payback and break-even years with labels."""
+@arg(
+    "with_years",
+    ExcelCells,
+    doc="FALSE (default): numbers only; TRUE adds the labelled payback and break-even years",
+)
+def cyps_bid_profile(investment: Any, gross_saving: Any, with_years: Any = False) -> Cells:
+    """Net, then cumulative net, by year: 2 x n numbers (payback/break-even years on request)."""
     name = "cyps_bid_profile"
     inv = as_row(name, "investment", investment, blank=0.0)
     saving = as_row(name, "gross_saving", gross_saving, blank=0.0, length=inv.size)
     net = model.net(inv, saving)
-    rows: Cells = [
-        [*net.tolist(), "Payback year", year_or_none(model.payback_year(net))],
-        [
-            *model.cumulative_net(net).tolist(),
-            "Break-even year",
-            year_or_none(model.breakeven_year(net)),
-        ],
-    ]
+    rows: Cells = [net.tolist(), model.cumulative_net(net).tolist()]
+    if _flag(name, "with_years", with_years, False):
+        rows[0] += ["Payback year", year_or_none(model.payback_year(net))]
+        rows[1] += ["Break-even year", year_or_none(model.breakeven_year(net))]
     return orient(rows, is_column(investment))
 
 
