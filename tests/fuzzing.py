@@ -191,10 +191,12 @@ def cell_edits(draw: st.DrawFn, members: dict[str, bytes], sheet: str) -> dict[s
     for ref, (t, value) in edits:
         cell = b'<c r="%s" t="%s"><v>%s</v></c>' % (ref.encode(), t.encode(), _xml_text(value))
         pattern = rb'<c r="' + ref.encode() + rb'"[^>]*?(/>|>.*?</c>)'
-        new, n = re.subn(pattern, cell, data, count=1, flags=re.S)
+        new, n = re.subn(pattern, lambda _, c=cell: c, data, count=1, flags=re.S)
         if n == 0:
             row = re.sub(rb"\D", b"", ref.encode())
-            new = re.sub(rb'(<row r="' + row + rb'"[^>]*>)', rb"\1" + cell, data, count=1)
+            new = re.sub(
+                rb'(<row r="' + row + rb'"[^>]*>)', lambda m, c=cell: m.group(1) + c, data, count=1
+            )
         data = new
     return {**members, sheet: data}
 

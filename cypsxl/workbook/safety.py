@@ -214,6 +214,8 @@ def open_package(path: Path) -> Package:
         raise HostileFile(
             f"is damaged or truncated (not a complete zip package); {_SAVE_AS}"
         ) from None
+    except NotImplementedError as exc:  # a zip feature Excel never writes (version 6.4...)
+        raise HostileFile(f"is damaged or not a workbook Excel saved ({exc}); {_SAVE_AS}") from None
     except OSError as exc:
         raise HostileFile(f"cannot be read: {exc.strerror}") from None
     try:
