@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -680,3 +681,24 @@ def test_a_worker_that_dies_loses_no_file(
     folder = malformed["utf9"].parent
     result = collect_bids([folder], years=CASE.years, workers=2)
     assert list(result.files) == ["CYPS_3"] and len(result.rejected) == 6
+
+
+def test_an_unforeseen_failure_rejects_the_file_not_the_collection(
+    malformed: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last resort: whatever a file makes the zip library raise, that file is
+    rejected by name and the others are collected."""
+    real = safety.zipfile.ZipFile
+
+    def odd(path: object, *args: object, **kw: object) -> object:
+        if Path(str(path)).name == "utf7.xlsx":
+            raise struct.error("unpack requires a buffer of 46 bytes")
+        return real(path, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(safety.zipfile, "ZipFile", odd)
+    result = collect_bids([malformed["utf7"].parent], years=CASE.years, workers=1)
+    assert list(result.files) == ["CYPS_3"]
+    assert _messages(result, malformed["utf7"]) == [
+        "!: could not be read (error; refused; save it again from Excel as a fresh copy of "
+        "the bid template)"
+    ]

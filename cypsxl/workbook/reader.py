@@ -799,13 +799,7 @@ def read_bid_file(path: str | Path) -> FileResult:
     p = Path(path)
     result = FileResult(str(p))
     try:
-        pkg = open_package(p)
-    except HostileFile as exc:
-        result.errors.append(CellProblem(str(p), "", "", str(exc)))
-        return result
-    try:
-        result.warnings = [CellProblem(str(p), "", "", w) for w in pkg.warnings]
-        _read(pkg, result)
+        _read_file(p, result)
     except HostileFile as exc:
         result.errors.append(CellProblem(str(p), "", "", str(exc)))
         result.data = None
@@ -817,9 +811,16 @@ def read_bid_file(path: str | Path) -> FileResult:
             CellProblem(str(p), "", "", f"could not be read ({type(exc).__name__}; {UNREADABLE})")
         )
         result.data = None
+    return result
+
+
+def _read_file(p: Path, result: FileResult) -> None:
+    pkg = open_package(p)
+    try:
+        result.warnings = [CellProblem(str(p), "", "", w) for w in pkg.warnings]
+        _read(pkg, result)
     finally:
         pkg.close()
-    return result
 
 
 #: What a rejected file's sender is told when its content defeats the reader.
