@@ -21,9 +21,9 @@ name in inline code (``cypsxl refresh``) runs its ``--help``.
 from __future__ import annotations
 
 import re
-import runpy
 import shlex
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -200,16 +200,11 @@ def _run(command: str, capsys) -> tuple[int, str]:
             code = main(args)
         except SystemExit as exc:  # --help, --version
             code = int(exc.code or 0)
-    else:
-        saved = sys.argv
-        sys.argv = [module, *args]
-        try:
-            runpy.run_module(module, run_name="__main__")
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        finally:
-            sys.argv = saved
+    else:  # a module of the package, as `python -m` runs it: in a process of its own
+        done = subprocess.run(
+            [sys.executable, "-m", module, *args], capture_output=True, text=True, check=False
+        )
+        return done.returncode, done.stderr[-2000:] or done.stdout[-500:]
     out = capsys.readouterr()
     return code, out.err[-2000:] or out.out[-500:]
 
