@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -212,4 +213,59 @@ def _table(
     if not isinstance(value, dict):
         ck.add(path, where, key, f"expected a table, got {value!r}")
         return None
+    return value
+
+
+def _suggest(key: str, known: set[str]) -> str:
+    """'unknown key; did you mean ...' with the nearest valid key, then every valid key.
+
+    >>> _suggest("yaer", {"year", "period"})
+    "unknown key; did you mean 'year'? expected one of: period, year"
+    >>> _suggest("zzz", {"year"})
+    'unknown key; expected one of: year'
+    """
+    near = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+    hint = f"did you mean {near[0]!r}? " if near else ""
+    return f"unknown key; {hint}expected one of: {', '.join(sorted(known))}"
+
+
+def _unknown(
+    ck: _Checker, path: tuple[object, ...], where: str, table: Mapping[str, Any], known: set[str]
+) -> None:
+    """Record each key of ``table`` not in ``known``, naming the nearest valid key."""
+    for key in table:
+        if key not in known:
+            ck.add(path, where, key, _suggest(key, known))
+
+
+def _tables(ck: _Checker, doc: Mapping[str, Any], key: str, where: str) -> list[dict[str, Any]]:
+    """An array of tables (``[[line]]``), problems recorded for anything else.
+
+    A single ``[key]`` table is reported at ``where`` (the readers differ in how they name
+    it: ``[[line]]`` or ``[placement]``).
+
+    >>> ck = _Checker(ProblemList("case.toml"), _Lines("[line]\\nname = 'x'"))
+    >>> _tables(ck, {"line": [{"name": "x"}]}, "line", "[[line]]")
+    [{'name': 'x'}]
+    >>> _tables(ck, {"line": {"name": "x"}}, "line", "[[line]]")
+    []
+    >>> print(ck.p.problems[0])
+    case.toml:1: [[line]]: 'line': expected [[line]] tables, got a single [line]
+    """
+    value = doc.get(key, [])
+    if isinstance(value, dict):
+        ck.add((key,), where, key, f"expected [[{key}]] tables, got a single [{key}]")
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        ck.add((), "", key, f"expected [[{key}]] tables, got {value!r}")
+        return []
+    return value
+
+
+def _table_or_empty(ck: _Checker, doc: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """A top-level ``[key]`` table, ``{}`` when absent or (a problem recorded) not a table."""
+    value = doc.get(key, {})
+    if not isinstance(value, dict):
+        ck.add((), "", key, f"expected a [{key}] table, got {value!r}")
+        return {}
     return value

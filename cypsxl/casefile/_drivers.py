@@ -16,7 +16,6 @@ forecast they would change, reports them as problems.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -59,7 +58,7 @@ from ..model.register import PlaceCode, PlaceMapping, PlacementTypes, Register
 from ..model.timeline import FinancialYearError, parse_fy
 from ..model.workforce import Establishment
 from ..reference_data import placement_reference
-from ._checker import _Checker, _Lines
+from ._checker import _Checker, _Lines, _suggest, _table_or_empty, _tables, _unknown
 from ._driver_tables import DRIVER_TABLES
 
 __all__ = [
@@ -109,39 +108,6 @@ class DriverSettings:
     source: str
     year: str | None = None
     as_at: dt.date | None = None
-
-
-def _suggest(key: str, known: set[str]) -> str:
-    near = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
-    hint = f"did you mean {near[0]!r}? " if near else ""
-    return f"unknown key; {hint}expected one of: {', '.join(sorted(known))}"
-
-
-def _unknown(
-    ck: _Checker, path: tuple[object, ...], where: str, table: Mapping[str, Any], known: set[str]
-) -> None:
-    for key in table:
-        if key not in known:
-            ck.add(path, where, key, _suggest(key, known))
-
-
-def _tables(ck: _Checker, doc: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
-    value = doc.get(key, [])
-    if isinstance(value, dict):
-        ck.add((key,), f"[{key}]", key, f"expected [[{key}]] tables, got a single [{key}]")
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        ck.add((), "", key, f"expected [[{key}]] tables, got {value!r}")
-        return []
-    return value
-
-
-def _table(ck: _Checker, doc: Mapping[str, Any], key: str) -> dict[str, Any]:
-    value = doc.get(key, {})
-    if not isinstance(value, dict):
-        ck.add((), "", key, f"expected a [{key}] table, got {value!r}")
-        return {}
-    return value
 
 
 def _date(
@@ -258,7 +224,7 @@ def _reference(ck: _Checker, reg: Mapping[str, Any]) -> tuple[PlacementTypes, Pl
 
 
 def _placements(ck: _Checker, doc: Mapping[str, Any], types: PlacementTypes) -> Register:
-    raw = _tables(ck, doc, "placement")
+    raw = _tables(ck, doc, "placement", "[placement]")
     rows: list[dict[str, Any]] = []
     refs: dict[str, int] = {}
     for i, p in enumerate(raw):
@@ -341,7 +307,7 @@ def _placements(ck: _Checker, doc: Mapping[str, Any], types: PlacementTypes) -> 
 
 
 def _posts(ck: _Checker, doc: Mapping[str, Any]) -> Establishment:
-    raw = _tables(ck, doc, "post")
+    raw = _tables(ck, doc, "post", "[post]")
     keep: list[dict[str, Any]] = []
     for i, p in enumerate(raw):
         path: tuple[object, ...] = ("post", i)
@@ -407,7 +373,7 @@ def _posts(ck: _Checker, doc: Mapping[str, Any]) -> Establishment:
 def _cohorts(ck: _Checker, doc: Mapping[str, Any], types: PlacementTypes) -> tuple[Cohort, ...]:
     out: list[Cohort] = []
     names: set[str] = set()
-    for i, c in enumerate(_tables(ck, doc, "cohort")):
+    for i, c in enumerate(_tables(ck, doc, "cohort", "[cohort]")):
         path: tuple[object, ...] = ("cohort", i)
         name = ck.text(path, f"cohort #{i + 1}", c, "name", required=True)
         where = f"cohort {name}" if name else f"cohort #{i + 1}"
@@ -474,7 +440,7 @@ def _cohorts(ck: _Checker, doc: Mapping[str, Any], types: PlacementTypes) -> tup
 
 
 def _demand(ck: _Checker, doc: Mapping[str, Any]) -> Demand | None:
-    table = _table(ck, doc, "demand")
+    table = _table_or_empty(ck, doc, "demand")
     if not table:
         return None
     path: tuple[object, ...] = ("demand",)
@@ -530,7 +496,7 @@ def read_drivers(ck: _Checker, doc: Mapping[str, Any], settings: DriverSettings)
     from ..workbook.driver_csv import read_posts_csv, read_register_csv  # pandas: when needed
     from ..workbook.ssda903 import read_costs, read_episodes
 
-    reg = _table(ck, doc, "register")
+    reg = _table_or_empty(ck, doc, "register")
     _unknown(ck, ("register",), "[register]", reg, _REGISTER_KEYS)
     types, mapping = _reference(ck, reg)
     year, as_at = _year_and_as_at(ck, reg, settings)
@@ -564,7 +530,7 @@ def read_drivers(ck: _Checker, doc: Mapping[str, Any], settings: DriverSettings)
             rows += read_e.rows
         except CaseError as exc:
             file_problems += exc.problems
-    wf = _table(ck, doc, "workforce")
+    wf = _table_or_empty(ck, doc, "workforce")
     _unknown(ck, ("workforce",), "[workforce]", wf, _WORKFORCE_KEYS)
     cap = ck.number(
         ("workforce",), "[workforce]", wf, "agency_cap", lambda v: v >= 0, "an FTE >= 0"

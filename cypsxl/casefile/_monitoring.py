@@ -48,7 +48,7 @@ from ..model.monitoring import (
     rag_problem,
 )
 from ..model.timeline import FinancialYearError, parse_fy
-from ._checker import _Checker, _Lines
+from ._checker import _Checker, _Lines, _suggest, _table_or_empty, _tables, _unknown
 from ._read import read_case_bytes, toml_document
 from ._sections import CONSISTENCY_TOLERANCE
 
@@ -144,41 +144,6 @@ def is_monitoring_doc(doc: Mapping[str, Any]) -> bool:
     (True, False)
     """
     return "monitoring" in doc
-
-
-def _suggest(key: str, known: set[str]) -> str:
-    """'unknown key; did you mean ...' with the nearest valid key, then every valid key."""
-    near = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
-    hint = f"did you mean {near[0]!r}? " if near else ""
-    return f"unknown key; {hint}expected one of: {', '.join(sorted(known))}"
-
-
-def _unknown(
-    ck: _Checker, path: tuple[object, ...], where: str, table: Mapping[str, Any], known: set[str]
-) -> None:
-    for key in table:
-        if key not in known:
-            ck.add(path, where, key, _suggest(key, known))
-
-
-def _tables(ck: _Checker, doc: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
-    """An array of tables (``[[line]]``), problems recorded for anything else."""
-    value = doc.get(key, [])
-    if isinstance(value, dict):
-        ck.add((key,), f"[[{key}]]", key, f"expected [[{key}]] tables, got a single [{key}]")
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        ck.add((), "", key, f"expected [[{key}]] tables, got {value!r}")
-        return []
-    return value
-
-
-def _table_or_empty(ck: _Checker, doc: Mapping[str, Any], key: str) -> dict[str, Any]:
-    value = doc.get(key, {})
-    if not isinstance(value, dict):
-        ck.add((), "", key, f"expected a [{key}] table, got {value!r}")
-        return {}
-    return value
 
 
 def _money(
@@ -400,7 +365,7 @@ def _named_amounts(
 ) -> list[tuple[str, float]]:
     """``[[risk]]`` or ``[[cost_avoided]]``: a unique name and an amount in £m each."""
     out, seen = [], set()
-    for i, r in enumerate(_tables(ck, doc, table)):
+    for i, r in enumerate(_tables(ck, doc, table, f"[[{table}]]")):
         path: tuple[object, ...] = (table, i)
         where = f"{noun} {i + 1}"
         _unknown(ck, path, where, r, _RISK_KEYS)
@@ -430,7 +395,7 @@ class _SavingIn:
 
 def _savings(ck: _Checker, doc: Mapping[str, Any]) -> list[_SavingIn]:
     out, seen = [], set()
-    for i, s in enumerate(_tables(ck, doc, "saving")):
+    for i, s in enumerate(_tables(ck, doc, "saving", "[[saving]]")):
         path: tuple[object, ...] = ("saving", i)
         ref = s.get("ref")
         where = f"saving {ref}" if isinstance(ref, str) and ref else f"saving {i + 1}"
@@ -565,7 +530,7 @@ def monitoring_from_dict(
             ck.add((key,), "", key, "unknown table; " + _suggest(key, known).split("; ", 1)[1])
     h = _header(ck, doc)
     thresholds = _rag(ck, doc)
-    raw = _tables(ck, doc, "line")
+    raw = _tables(ck, doc, "line", "[[line]]")
     if not raw and "line" not in doc:
         ck.add((), "", "line", "missing; expected at least one [[line]]")
     seen: dict[str, int] = {}
