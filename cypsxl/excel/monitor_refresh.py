@@ -32,7 +32,7 @@ from ..monitoring_report import REPORT_COLUMNS, headline
 from ..workbook.binding import Area, Book, Formula
 from ..workbook.monitoring_binding import MONITORING_OUTPUTS, read_monitoring
 from . import refresh as _mtfs_refresh
-from .refresh import RefreshResult, _check_ownership, _kept_time, _now, _pad
+from .refresh import RefreshResult, _check_ownership, _kept_time, _now, _write_outputs
 
 __all__ = [
     "HEADLINE_WIDTH",
@@ -381,19 +381,7 @@ def refresh_monitoring(book: Book, now: str | None = None) -> RefreshResult:
     makers = _makers(rows, case, time, digest)
     result = RefreshResult(inputs_hash=digest, time=time)
     order = [k for k in MONITORING_OUTPUTS if k in areas]
-    for key in order:  # every clear before any write
-        previous = binding.owned.get(key)
-        if previous is not None and previous != areas[key]:
-            book.clear(previous)
-            result.cleared.append(previous)
-    for key in order:
-        area, previous = areas[key], binding.owned.get(key)
-        book.write(area, _pad(makers[key](areas), area))
-        result.written[key] = area
-        record = binding.record_cells[key]
-        if previous != area:
-            book.write(record, [[area.address]])
-            result.records.append(record)
+    _write_outputs(book, binding, areas, makers, order, result)
     return result
 
 

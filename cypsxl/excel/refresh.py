@@ -421,6 +421,39 @@ def refresh(book: Book, now: str | None = None) -> RefreshResult:
     makers = output_tables(results, time, digest)
     result = RefreshResult(inputs_hash=digest, time=time, case=case)
     order = sorted(areas, key=lambda k: list(OUTPUT_KEYS).index(k))
+    _write_outputs(book, binding, areas, makers, order, result)
+    return result
+
+
+def _write_outputs(
+    book: Book,
+    binding: Binding,
+    areas: dict[str, Area],
+    makers: dict[str, Callable[[dict[str, Area]], Rows]],
+    order: list[str],
+    result: RefreshResult,
+) -> None:
+    """Write each output of ``order`` into its area, first clearing every area it left.
+
+    Every clear comes before any write, so a clear never erases a new table; an output
+    that moved has its record cell (column C of the mapping) given the new address. What
+    was cleared, written and recorded goes on ``result``.
+
+    >>> from openpyxl import Workbook
+    >>> from cypsxl.workbook.binding import OpenpyxlBook
+    >>> wb = Workbook()
+    >>> wb.active.title = "Out"
+    >>> book = OpenpyxlBook(wb)
+    >>> old, new, record = Area.parse("Out!A1:B1"), Area.parse("Out!A3:B3"), Area.parse("Out!D1")
+    >>> book.write(old, [[1, 2]])
+    >>> binding = Binding("book", owned={"k": old}, record_cells={"k": record})
+    >>> result = RefreshResult()
+    >>> _write_outputs(book, binding, {"k": new}, {"k": lambda areas: [[3]]}, ["k"], result)
+    >>> book.read(Area.parse("Out!A1:B3")), book.read(record)
+    ([[None, None], [None, None], [3, None]], [['Out!A3:B3']])
+    >>> result.cleared == [old], result.written == {"k": new}, result.records == [record]
+    (True, True, True)
+    """
     for key in order:  # every clear before any write: a clear never erases a new table
         previous = binding.owned.get(key)
         if previous is not None and previous != areas[key]:
@@ -434,7 +467,6 @@ def refresh(book: Book, now: str | None = None) -> RefreshResult:
         if previous != area:
             book.write(record, [[area.address]])
             result.records.append(record)
-    return result
 
 
 def _pad(rows: Rows, area: Area) -> Rows:
