@@ -103,6 +103,55 @@ def test_the_workbook_case_is_the_reference_case_for_the_tables() -> None:
     np.testing.assert_allclose(r.gap.revised, RESULTS.gap.revised, rtol=0, atol=1e-12)
 
 
+# Table 3 totals by MTFS year, reference report: 8.456, 11.005, 10.200, 8.986; base gap
+# 0, 13.125, 8.659, 20.077. All recurring, the revised gap = base + change in the level:
+# 0 + 8.456 = 8.456; 13.125 + (11.005 - 8.456) = 15.674; 8.659 + (10.200 - 11.005) = 7.854;
+# 20.077 + (8.986 - 10.200) = 18.863 (the first year one-off: 0, 24.130, 7.854, 18.863)
+RECURRING_GAP = [8.456, 15.674, 7.854, 18.863]
+
+
+def _unbind_reserves_flag(wb: openpyxl.Workbook) -> None:
+    wb["cypsxl"].delete_rows(mapping_row(wb, "current_year_funded_from_reserves"))
+
+
+def _blank_reserves_flag(wb: openpyxl.Workbook) -> None:
+    wb["Inputs"]["C12"] = None
+
+
+@pytest.mark.parametrize("unset", [_unbind_reserves_flag, _blank_reserves_flag])
+def test_reserves_are_drawn_only_when_the_workbook_says_so(unset) -> None:
+    # an unbound or blank flag is a case file without the key: no reserves
+    wb = build_demo()
+    unset(wb)
+    refresh(book(wb))
+    case, _, _ = read_case(book(wb))
+    assert case.mtfs.current_year_funded_from_reserves is False
+    assert wb["Funding"]["A12"].value == "Table 4: revised funding gap (£m; first year recurring)"
+    assert wb["Funding"]["A16"].value == "Revised funding gap"
+    np.testing.assert_allclose(block(wb, "Funding!B16:E16")[0], RECURRING_GAP, atol=0.002)
+    # no reserves drawn, so no row saying so: the table ends at its revised gap
+    assert block(wb, "Funding!A17:E17") == [[None] * 5]
+    row = mapping_row(wb, "output_table4")
+    assert wb["cypsxl"].cell(row, 3).value == "Funding!A12:E16"
+
+
+def test_reserves_row_when_the_first_year_is_one_off() -> None:
+    # the demo binds TRUE: the reserves meet the first year's 8.456 (Table 3, 2016/17)
+    wb = build_demo()
+    refresh(book(wb))
+    assert wb["Funding"]["A17"].value == "Reserves drawn (first year)"
+    assert wb["Funding"]["B17"].value == pytest.approx(8.456, abs=0.002)
+    assert block(wb, "Funding!C17:E17") == [[None] * 3]
+
+
+def test_pressure_labels_keep_acronyms() -> None:
+    # the same labels as the text report: "CCG income", not "Ccg income"
+    wb = build_demo()
+    wb["cypsxl"].cell(mapping_row(wb, "pressure_reserve"), 1).value = "pressure_CCG_income"
+    refresh(book(wb))
+    assert block(wb, "Outputs!A4:A5") == [["Pressure: Demand"], ["Pressure: CCG income"]]
+
+
 # --------------------------------------------------------------------------- idempotence
 
 

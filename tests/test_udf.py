@@ -97,7 +97,8 @@ CONTRACT = {
     "cyps_budget_rollup": "(net_budget, pressures, investment, savings)",
     # other_levels may be left out (no other directorates' proposals)
     "cyps_additional_funding": "(pressures, net_investment, other_levels=None)",
-    "cyps_funding_gap": "(base_gap, levels, current_year_one_off=True)",
+    # reserves meet the first year only when the caller says so, as in a case file
+    "cyps_funding_gap": "(base_gap, levels, current_year_one_off=False)",
     "cyps_npv": "(investment, gross_saving, rate=0.035)",
     "cyps_discounted_payback_year": "(investment, gross_saving, rate=0.035)",
     "cyps_forecast_outturn": "(actual_to_date, period, method='run_rate', profile=None)",
@@ -443,14 +444,26 @@ def test_additional_funding_matches_engine_and_report(published) -> None:
 
 def test_funding_gap_matches_engine_and_report(published) -> None:
     levels = row(RESULTS.additional.total)
-    got = call("cyps_funding_gap", row(CASE.mtfs.base_gap), levels, None)
+    # the reference case funds its first year from reserves, and says so
+    assert CASE.mtfs.current_year_funded_from_reserves
+    got = call("cyps_funding_gap", row(CASE.mtfs.base_gap), levels, True)
     assert_close(got, [RESULTS.gap.revised])
     assert_close(got[0][1:], published["table4"]["revised_gap_from_2017_18"], tol=0.0016)
     # first year recurring: 1 + 0.5 = 1.5; 2 + (0.7 - 0.5) = 2.2
     got = call("cyps_funding_gap", [[1], [2]], [[0.5], [0.7]], False)
     assert_close(got, [[1.5], [2.2]])
+    # first year one-off from reserves: 1 + 0 = 1; 2 + 0.7 = 2.7
+    assert_close(call("cyps_funding_gap", [[1, 2]], [[0.5, 0.7]], True), [[1.0, 2.7]])
     with pytest.raises(ArgumentError, match="'current_year_one_off': expected TRUE or FALSE"):
         call("cyps_funding_gap", [[1, 2]], [[0.5, 0.7]], "maybe")
+
+
+@pytest.mark.parametrize("flag", ["left out", None, [[None]], [[""]]])
+def test_funding_gap_draws_no_reserves_unless_told(flag: object) -> None:
+    # as a case file without current_year_funded_from_reserves: the first year is
+    # recurring, 1 + 0.5 = 1.5 and 2 + (0.7 - 0.5) = 2.2 (not 1 and 2 + 0.7 = 2.7)
+    args = ([[1, 2]], [[0.5, 0.7]]) + (() if flag == "left out" else (flag,))
+    assert_close(call("cyps_funding_gap", *args), [[1.5, 2.2]])
 
 
 def test_npv_by_hand() -> None:

@@ -246,14 +246,14 @@ def cyps_additional_funding(pressures: Any, net_investment: Any, other_levels: A
 @arg(
     "current_year_one_off",
     ExcelCells,
-    doc="TRUE (default) if the first year is met once from reserves",
+    doc="TRUE if the first year is met once from reserves; FALSE or blank (default): recurring",
 )
-def cyps_funding_gap(base_gap: Any, levels: Any, current_year_one_off: Any = True) -> Cells:
+def cyps_funding_gap(base_gap: Any, levels: Any, current_year_one_off: Any = False) -> Cells:
     """Table 4: the revised funding gap arising in each MTFS year."""
     name = "cyps_funding_gap"
     base = as_row(name, "base_gap", base_gap)
     lv = as_row(name, "levels", levels, length=base.size)
-    one_off = _flag(name, "current_year_one_off", current_year_one_off, True)
+    one_off = _flag(name, "current_year_one_off", current_year_one_off, False)
     gap = model.funding_gap(base, lv, one_off)
     return orient([gap.revised.tolist()], is_column(base_gap))
 

@@ -27,7 +27,7 @@ from .._version import __version__
 from ..casefile import case_from_dict, case_to_dict
 from ..errors import CaseError, Problem
 from ..model import Case, Results, run_case
-from ..report import payback_label
+from ..report import line_label, payback_label
 from ..workbook.binding import (
     MAPPING_SHEET,
     MAX_COLUMN,
@@ -108,16 +108,12 @@ def _year(value: Any, years: list[str]) -> str:
     return payback_label(int(value), years) if int(value) else "none"
 
 
-def _label(key: str) -> str:
-    return key.replace("_", " ").capitalize()
-
-
 def _table1(r: Results) -> Rows:
     b, years = r.budget, list(r.case.years)
     rows: Rows = [["Table 1: CYPS budget (£m; savings negative)", *[None] * len(years)]]
     rows.append(["£m", *years])
     rows.append(["Net budget", *_floats(b.net_budget)])
-    rows += [[f"Pressure: {_label(k)}", *_floats(v)] for k, v in r.pressures_by_line.items()]
+    rows += [[f"Pressure: {line_label(k)}", *_floats(v)] for k, v in r.pressures_by_line.items()]
     rows.append(["Investment (bids)", *_floats(b.investment)])
     rows.append(["Savings (bids)", *_floats(-b.savings)])
     rows.append(["Net forecast", *_floats(b.net_forecast)])
@@ -162,14 +158,16 @@ def _table4(r: Results) -> Rows:
         "one-off, from reserves" if r.case.mtfs.current_year_funded_from_reserves else "recurring"
     )
     pad = [None] * (len(mtfs) - 1)
-    return [
+    rows: Rows = [
         [f"Table 4: revised funding gap (£m; first year {first})", *[None] * len(mtfs)],
         ["£m", *mtfs],
         ["Funding gap (base, new each year)", *_floats(g.base)],
         ["Change in recurring funding", *_floats(g.change)],
         ["Revised funding gap", *_floats(g.revised)],
-        ["Reserves drawn (first year)", float(g.reserve_draw), *pad],
     ]
+    if r.case.mtfs.current_year_funded_from_reserves:  # reserves drawn only when told
+        rows.append(["Reserves drawn (first year)", float(g.reserve_draw), *pad])
+    return rows
 
 
 def _bid_summary(r: Results) -> Rows:
