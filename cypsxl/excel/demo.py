@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ from ..workbook.binding import MAPPING_SHEET, Area, OpenpyxlBook
 from ..workbook.files import save_deterministic
 from ..workbook.printing import HEADING, RAG_FILLS, print_setup, rule_total
 from ..workbook.report import bar_chart, chart_sheet
-from ._buttons_vml import add_buttons
+from ._buttons_vml import BUTTONS, Button, add_buttons
 from .refresh import refresh
 
 __all__ = [
@@ -423,10 +423,6 @@ def build_demo(case: Case | None = None, wb: Workbook | None = None) -> Workbook
     return wb
 
 
-def _save(wb: Workbook, path: Path) -> Path:
-    return save_deterministic(wb, path, _DOC_TIME)
-
-
 def _quickstart_xlsm() -> Path | None:
     spec = importlib.util.find_spec("xlwings")
     if spec is None or not spec.submodule_search_locations:
@@ -446,29 +442,69 @@ from cypsxl.excel.scripts import main  # noqa: F401
 '''
 
 
-def write_demo(outdir: str | Path) -> list[Path]:
-    """Write the demo workbook(s) and module into ``outdir``; return the paths written."""
+def write_demo_files(
+    outdir: str | Path,
+    name: str,
+    build: Callable[[Workbook | None], Workbook],
+    stamp: dt.datetime,
+    module_text: str,
+    sheet: str = "Inputs",
+    buttons: Sequence[Button] = BUTTONS,
+) -> list[Path]:
+    """Write a demo into ``outdir``: ``name``.xlsx, ``name``.xlsm and ``name``.py.
+
+    ``build(None)`` makes the .xlsx; the .xlsm (only when xlwings, and so its
+    quickstart.xlsm with the VBA module, is installed) is ``build`` of that workbook, given
+    ``buttons`` on ``sheet``. Both are saved dated ``stamp`` (same content, same bytes);
+    ``name``.py holds ``module_text``. Returns the paths written, in that order.
+
+    >>> import tempfile
+    >>> def build(wb):
+    ...     wb = wb or Workbook()
+    ...     wb.active.title = "Inputs"
+    ...     return wb
+    >>> out = Path(tempfile.mkdtemp())
+    >>> paths = write_demo_files(out, "x", build, _DOC_TIME, "# module")
+    >>> [p.name for p in paths if p.suffix != ".xlsm"], (out / "x.py").read_text()
+    (['x.xlsx', 'x.py'], '# module')
+    """
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = [_save(build_demo(), out / f"{DEMO_NAME}.xlsx")]
+    paths = [save_deterministic(build(None), out / f"{name}.xlsx", stamp)]
     quickstart = _quickstart_xlsm()
     if quickstart is not None:
-        wb = openpyxl.load_workbook(quickstart, keep_vba=True)
-        wb = build_demo(wb=wb)
-        paths.append(_save(wb, out / f"{DEMO_NAME}.xlsm"))
-        add_buttons(paths[-1], _DOC_TIME)  # Refresh, Import bids, New bid template
-    module = out / f"{DEMO_NAME}.py"
-    module.write_text(MODULE_TEXT, "utf-8")
+        wb = build(openpyxl.load_workbook(quickstart, keep_vba=True))
+        paths.append(save_deterministic(wb, out / f"{name}.xlsm", stamp))
+        add_buttons(paths[-1], stamp, sheet=sheet, buttons=buttons)
+    module = out / f"{name}.py"
+    module.write_text(module_text, "utf-8")
     paths.append(module)
     return paths
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m cypsxl.excel.demo [OUTDIR]`` (default ``workbooks``)."""
+def write_demo(outdir: str | Path) -> list[Path]:
+    """Write the demo workbook(s) and module into ``outdir``; return the paths written."""
+    # the .xlsm's buttons on Inputs: Refresh, Import bids, New bid template
+    return write_demo_files(outdir, DEMO_NAME, lambda wb: build_demo(wb=wb), _DOC_TIME, MODULE_TEXT)
+
+
+def print_written(write: Callable[[str], list[Path]], argv: Sequence[str] | None) -> int:
+    """Run ``write`` on the folder given first in ``argv`` (default ``workbooks``), print
+    each path it wrote, and return 0: the ``main`` of the demo modules.
+
+    >>> print_written(lambda folder: [Path(folder, "a.xlsx")], ["out"])
+    out/a.xlsx
+    0
+    """
     args = list(sys.argv[1:] if argv is None else argv)
-    for path in write_demo(args[0] if args else "workbooks"):
+    for path in write(args[0] if args else "workbooks"):
         print(path)
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m cypsxl.excel.demo [OUTDIR]`` (default ``workbooks``)."""
+    return print_written(write_demo, argv)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -34,7 +34,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..casefile._monitoring import monitoring_from_dict
 from ..model.monitoring import monitor
 from ..workbook.binding import MAPPING_SHEET, Area, OpenpyxlBook
-from ..workbook.files import save_deterministic
 from ..workbook.monitoring_binding import LINE_COLUMNS, MONTH_COLUMNS
 from ..workbook.printing import (
     BOLD,
@@ -46,8 +45,8 @@ from ..workbook.printing import (
     print_setup,
     rule_total,
 )
-from ._buttons_vml import Button, add_buttons
-from .demo import _quickstart_xlsm
+from ._buttons_vml import Button
+from .demo import print_written, write_demo_files
 from .drivers_demo import add_driver_sheets
 from .monitor_refresh import report_rows
 from .refresh import refresh
@@ -367,26 +366,14 @@ def build_demo(wb: Workbook | None = None, doc: dict[str, Any] | None = None) ->
 
 def write_demo(outdir: str | Path) -> list[Path]:
     """Write the demo workbook(s) and module into ``outdir``; return the paths written."""
-    out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [save_deterministic(build_demo(), out / f"{DEMO_NAME}.xlsx", _DOC_TIME)]
-    quickstart = _quickstart_xlsm()
-    if quickstart is not None:
-        wb = build_demo(openpyxl.load_workbook(quickstart, keep_vba=True))
-        paths.append(save_deterministic(wb, out / f"{DEMO_NAME}.xlsm", _DOC_TIME))
-        add_buttons(paths[-1], _DOC_TIME, sheet="Report", buttons=BUTTONS)
-    module = out / f"{DEMO_NAME}.py"
-    module.write_text(MODULE_TEXT, "utf-8")
-    paths.append(module)
-    return paths
+    return write_demo_files(
+        outdir, DEMO_NAME, build_demo, _DOC_TIME, MODULE_TEXT, sheet="Report", buttons=BUTTONS
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m cypsxl.excel.monitor_demo [OUTDIR]`` (default ``workbooks``)."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    for path in write_demo(args[0] if args else "workbooks"):
-        print(path)
-    return 0
+    return print_written(write_demo, argv)
 
 
 if __name__ == "__main__":  # pragma: no cover
