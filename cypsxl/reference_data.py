@@ -11,9 +11,12 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from .model.rates import RateBand
-from .model.register import PlaceCode, PlaceMapping, PlacementTypes
+
+if TYPE_CHECKING:  # the placement register model: imported when it is read
+    from .model.register import PlaceMapping, PlacementTypes
 
 __all__ = ["PlacementReference", "RateScheduleData", "green_book_schedule", "placement_reference"]
 
@@ -54,6 +57,8 @@ class PlacementReference:
 @cache
 def placement_reference() -> PlacementReference:
     """Placement types and PLACE codes (packaged ``placement_types.toml``)."""
+    from .model.register import PlaceCode, PlaceMapping, PlacementTypes
+
     text = resources.files("cypsxl.data").joinpath("placement_types.toml").read_text("utf-8")
     doc = tomllib.loads(text)
     types = PlacementTypes(

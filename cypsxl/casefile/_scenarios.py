@@ -7,10 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..model.case import (
+    DEFAULT_SCENARIOS,
+    DISTRIBUTIONS,
+    INPUTS,
+    MAX_SCENARIOS,
     ScenarioSettings,
     Uncertainty,
 )
-from ..model.scenarios import DEFAULT_SCENARIOS, DISTRIBUTIONS, INPUTS, MAX_SCENARIOS
 from ._checker import _Checker, _table, show
 
 _SCENARIO_KEYS = {"n", "seed", "payback_within_years", "sensitivity_percent"}

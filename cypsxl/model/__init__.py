@@ -4,115 +4,246 @@ Money is in the unit of its inputs (the case uses £m; unit costs are £). Years
 along the last axis of every array, so many bids are one call.
 """
 
-from .appraisal import (
-    GREEN_BOOK_RATE,
-    Appraisal,
-    BidMeasures,
-    ProgrammeMeasures,
-    TornadoRow,
-    apply_optimism_bias,
-    appraise_case,
-    benefit_cost_ratio,
-    discount_factors,
-    discounted_payback_year,
-    discounted_payback_years,
-    irr,
-    npv,
-    sensitivity,
-    switching_delivery_share,
-    switching_payback_cut,
-    switching_saving_cut,
-)
-from .avoidance import DEFAULT_PART_YEAR_FACTOR, children_avoided, cost_avoidance
-from .bids import (
-    breakeven_year,
-    breakeven_years,
-    cumulative_net,
-    first_negative_years,
-    net,
-    payback_year,
-    payback_years,
-)
-from .budget import BudgetRollup, FundingGap, additional_funding, budget_rollup, funding_gap
-from .case import (
-    POUNDS_PER_MILLION,
-    Assumptions,
-    Bid,
-    BidVariant,
-    Case,
-    CypsBudget,
-    Mtfs,
-    OptimismBias,
-    OtherProposal,
-    Placements,
-    ScenarioSettings,
-    Uncertainty,
-)
-from .demand import (
-    cohort_cost,
-    implied_growth,
-    implied_weekly_cost,
-    lac_growth,
-    placements_to_end,
-)
-from .engine import (
-    AdditionalFunding,
-    BidTable,
-    PlacementTable,
-    Results,
-    bid_table,
-    placement_table,
-    run_case,
-)
-from .monitoring import (
-    DriverCost,
-    MonitoringCase,
-    MonitoringLine,
-    MonitoringResults,
-    RagThresholds,
-    Risk,
-    Saving,
-    monitor,
-    register_driver_method,
-)
-from .placements import (
-    DEFAULT_WEEKS_PER_YEAR,
-    PlacementType,
-    lac_projection,
-    mix_change_cost,
-    placement_cost,
-    placement_mix_cost,
-    price_projection,
-)
-from .rates import RateBand, rate_schedule
-from .register import (
-    PlacementTypes,
-    Register,
-    RegisterSummary,
-    cost_by_type,
-    days_inside,
-    placement_cost_dates,
-    placements_in_place,
-    register_costs,
-    summarise_register,
-)
-from .scenarios import (
-    ScenarioResults,
-    ScenarioSamples,
-    ScenarioSummary,
-    monte_carlo,
-    scenario_samples,
-)
-from .timeline import (
-    FinancialYearError,
-    fy_label,
-    fy_range,
-    fy_start,
-    parse_fy,
-    validate_timeline,
-    year_offset,
-)
-from .workforce import Establishment, WorkforceSummary, agency_premium, summarise_workforce
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names
+
+if TYPE_CHECKING:
+    from .appraisal import (
+        GREEN_BOOK_RATE,
+        Appraisal,
+        BidMeasures,
+        ProgrammeMeasures,
+        TornadoRow,
+        apply_optimism_bias,
+        appraise_case,
+        benefit_cost_ratio,
+        discount_factors,
+        discounted_payback_year,
+        discounted_payback_years,
+        irr,
+        npv,
+        sensitivity,
+        switching_delivery_share,
+        switching_payback_cut,
+        switching_saving_cut,
+    )
+    from .avoidance import DEFAULT_PART_YEAR_FACTOR, children_avoided, cost_avoidance
+    from .bids import (
+        breakeven_year,
+        breakeven_years,
+        cumulative_net,
+        first_negative_years,
+        net,
+        payback_year,
+        payback_years,
+    )
+    from .budget import BudgetRollup, FundingGap, additional_funding, budget_rollup, funding_gap
+    from .case import (
+        POUNDS_PER_MILLION,
+        Assumptions,
+        Bid,
+        BidVariant,
+        Case,
+        CypsBudget,
+        Mtfs,
+        OptimismBias,
+        OtherProposal,
+        Placements,
+        ScenarioSettings,
+        Uncertainty,
+    )
+    from .demand import (
+        cohort_cost,
+        implied_growth,
+        implied_weekly_cost,
+        lac_growth,
+        placements_to_end,
+    )
+    from .engine import (
+        AdditionalFunding,
+        BidTable,
+        PlacementTable,
+        Results,
+        bid_table,
+        placement_table,
+        run_case,
+    )
+    from .monitoring import (
+        DriverCost,
+        MonitoringCase,
+        MonitoringLine,
+        MonitoringResults,
+        RagThresholds,
+        Risk,
+        Saving,
+        monitor,
+        register_driver_method,
+    )
+    from .placements import (
+        DEFAULT_WEEKS_PER_YEAR,
+        PlacementType,
+        lac_projection,
+        mix_change_cost,
+        placement_cost,
+        placement_mix_cost,
+        price_projection,
+    )
+    from .rates import RateBand, rate_schedule
+    from .register import (
+        PlacementTypes,
+        Register,
+        RegisterSummary,
+        cost_by_type,
+        days_inside,
+        placement_cost_dates,
+        placements_in_place,
+        register_costs,
+        summarise_register,
+    )
+    from .scenarios import (
+        ScenarioResults,
+        ScenarioSamples,
+        ScenarioSummary,
+        monte_carlo,
+        scenario_samples,
+    )
+    from .timeline import (
+        FinancialYearError,
+        fy_label,
+        fy_range,
+        fy_start,
+        parse_fy,
+        validate_timeline,
+        year_offset,
+    )
+    from .workforce import Establishment, WorkforceSummary, agency_premium, summarise_workforce
+else:  # each name is imported from its module when first used
+    __getattr__, __dir__ = lazy_names(
+        __name__,
+        {
+            ".appraisal": (
+                "GREEN_BOOK_RATE",
+                "Appraisal",
+                "BidMeasures",
+                "ProgrammeMeasures",
+                "TornadoRow",
+                "apply_optimism_bias",
+                "appraise_case",
+                "benefit_cost_ratio",
+                "discount_factors",
+                "discounted_payback_year",
+                "discounted_payback_years",
+                "irr",
+                "npv",
+                "sensitivity",
+                "switching_delivery_share",
+                "switching_payback_cut",
+                "switching_saving_cut",
+            ),
+            ".avoidance": ("DEFAULT_PART_YEAR_FACTOR", "children_avoided", "cost_avoidance"),
+            ".bids": (
+                "breakeven_year",
+                "breakeven_years",
+                "cumulative_net",
+                "first_negative_years",
+                "net",
+                "payback_year",
+                "payback_years",
+            ),
+            ".budget": (
+                "BudgetRollup",
+                "FundingGap",
+                "additional_funding",
+                "budget_rollup",
+                "funding_gap",
+            ),
+            ".case": (
+                "POUNDS_PER_MILLION",
+                "Assumptions",
+                "Bid",
+                "BidVariant",
+                "Case",
+                "CypsBudget",
+                "Mtfs",
+                "OptimismBias",
+                "OtherProposal",
+                "Placements",
+                "ScenarioSettings",
+                "Uncertainty",
+            ),
+            ".demand": (
+                "cohort_cost",
+                "implied_growth",
+                "implied_weekly_cost",
+                "lac_growth",
+                "placements_to_end",
+            ),
+            ".engine": (
+                "AdditionalFunding",
+                "BidTable",
+                "PlacementTable",
+                "Results",
+                "bid_table",
+                "placement_table",
+                "run_case",
+            ),
+            ".monitoring": (
+                "DriverCost",
+                "MonitoringCase",
+                "MonitoringLine",
+                "MonitoringResults",
+                "RagThresholds",
+                "Risk",
+                "Saving",
+                "monitor",
+                "register_driver_method",
+            ),
+            ".placements": (
+                "DEFAULT_WEEKS_PER_YEAR",
+                "PlacementType",
+                "lac_projection",
+                "mix_change_cost",
+                "placement_cost",
+                "placement_mix_cost",
+                "price_projection",
+            ),
+            ".rates": ("RateBand", "rate_schedule"),
+            ".register": (
+                "PlacementTypes",
+                "Register",
+                "RegisterSummary",
+                "cost_by_type",
+                "days_inside",
+                "placement_cost_dates",
+                "placements_in_place",
+                "register_costs",
+                "summarise_register",
+            ),
+            ".scenarios": (
+                "ScenarioResults",
+                "ScenarioSamples",
+                "ScenarioSummary",
+                "monte_carlo",
+                "scenario_samples",
+            ),
+            ".timeline": (
+                "FinancialYearError",
+                "fy_label",
+                "fy_range",
+                "fy_start",
+                "parse_fy",
+                "validate_timeline",
+                "year_offset",
+            ),
+            ".workforce": (
+                "Establishment",
+                "WorkforceSummary",
+                "agency_premium",
+                "summarise_workforce",
+            ),
+        },
+    )
 
 __all__ = [
     "DEFAULT_PART_YEAR_FACTOR",

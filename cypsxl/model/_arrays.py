@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import SupportsInt
+from typing import TYPE_CHECKING, SupportsInt
 
 import numpy as np
-import numpy.typing as npt
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = [
     "MONEY_DECIMALS",
@@ -17,9 +19,13 @@ __all__ = [
     "year_or_none",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-ArrayLike = npt.ArrayLike
+if TYPE_CHECKING:
+    FloatArray = npt.NDArray[np.float64]
+    IntArray = npt.NDArray[np.int64]
+    ArrayLike = npt.ArrayLike
+else:  # only annotations name them, and annotations are not evaluated at run time
+    FloatArray = IntArray = np.ndarray
+    ArrayLike = object
 
 #: Money is compared after rounding to this many decimals, so that a net of
 #: 0.330 - 0.330 computed as -5.5e-17 is zero, not a saving. The template formulas

@@ -12,6 +12,11 @@ from types import MappingProxyType
 from typing import TypeVar
 
 __all__ = [
+    "BID_INPUTS",
+    "DEFAULT_SCENARIOS",
+    "DISTRIBUTIONS",
+    "INPUTS",
+    "MAX_SCENARIOS",
     "POUNDS_PER_MILLION",
     "Assumptions",
     "Bid",
@@ -136,6 +141,24 @@ class Mtfs:
     current_year_funded_from_reserves: bool = False
 
 
+#: Monte Carlo scenarios a run computes unless the case or the command says otherwise.
+DEFAULT_SCENARIOS = 10_000
+#: The most scenarios one run may ask for (a case's ``n`` or ``-n``).
+MAX_SCENARIOS = 1_000_000
+#: The uncertain inputs of a bid, then of the budget (:attr:`Uncertainty.input`).
+BID_INPUTS = (
+    "delivery",
+    "avoided_cost",
+    "part_year_factor",
+    "saving",
+    "investment",
+    "saving_delay",
+)
+INPUTS = (*BID_INPUTS, "pressure")
+#: The distributions an uncertain input may be drawn from (:attr:`Uncertainty.distribution`).
+DISTRIBUTIONS = ("triangular", "pert", "uniform", "fixed")
+
+
 @dataclass(frozen=True, slots=True)
 class Uncertainty:
     """One uncertain input of the Monte Carlo run (``[[uncertainty]]``); see
@@ -157,7 +180,7 @@ class Uncertainty:
 class ScenarioSettings:
     """Appraisal and Monte Carlo settings (``[scenarios]`` and ``[[uncertainty]]``)."""
 
-    n: int = 10_000
+    n: int = DEFAULT_SCENARIOS
     seed: int | None = None
     payback_within_years: int | None = None  # None = the number of MTFS years
     sensitivity: float = 0.1  # tornado swing, a fraction (0.1 = -/+10%)

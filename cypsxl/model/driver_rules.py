@@ -11,13 +11,19 @@ problem, the element's index, the field and the message, so every door reports a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
 
 from ._arrays import ArrayLike, as_float
 from .limits import MAX_MAGNITUDE
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import numpy.typing as npt
+
+    Check = Callable[[npt.NDArray[np.float64]], npt.NDArray[np.bool_]]
 
 __all__ = [
     "EXPECT_COUNT",
@@ -38,7 +44,6 @@ EXPECT_FTE = "an FTE > 0"
 KIND_NAMES = ("permanent", "agency", "vacant")
 
 Problems = list[tuple[int, str, str]]
-Check = Callable[[npt.NDArray[np.float64]], npt.NDArray[np.bool_]]
 
 
 def _fmt(value: float) -> str:

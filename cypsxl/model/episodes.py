@@ -15,13 +15,16 @@ Dates are day numbers (:mod:`cypsxl.model.dates`); DEC is :data:`OPEN_END` while
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
 
 from ._arrays import ArrayLike, FloatArray, IntArray, as_float
 from .dates import OPEN_END
 from .register import PlacementTypes, Register
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = ["Episodes", "admissions", "discharges", "episodes_register", "looked_after_on"]
 

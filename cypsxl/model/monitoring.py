@@ -63,14 +63,16 @@ import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
 from ._arrays import MONEY_DECIMALS, ArrayLike, FloatArray, IntArray, as_float
 from .case import frozen_map
 from .timeline import parse_fy
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = [
     "DEFAULT_AMBER",

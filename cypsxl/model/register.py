@@ -19,12 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
 
 from ._arrays import ArrayLike, FloatArray, IntArray, as_float
 from .dates import OPEN_END, fy_bounds
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = [
     "PlaceCode",

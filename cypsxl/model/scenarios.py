@@ -35,7 +35,16 @@ from ._arrays import MONEY_DECIMALS, FloatArray, IntArray
 from ._levers import CaseArrays, Levers, case_arrays, evaluate, optimism_levers
 from .appraisal import case_rate, discount_factors
 from .bids import first_negative_years
-from .case import POUNDS_PER_MILLION, Case, Uncertainty
+from .case import (
+    BID_INPUTS,
+    DEFAULT_SCENARIOS,
+    DISTRIBUTIONS,
+    INPUTS,
+    MAX_SCENARIOS,
+    POUNDS_PER_MILLION,
+    Case,
+    Uncertainty,
+)
 
 __all__ = [
     "BID_INPUTS",
@@ -56,26 +65,13 @@ __all__ = [
     "uncertain_bids",
 ]
 
-DEFAULT_SCENARIOS = 10_000
 CHUNK = 10_000
-#: The most scenarios one run may ask for (a case's ``n`` or ``-n``).
-MAX_SCENARIOS = 1_000_000
 #: Memory the kept results of one run may take (each scenario keeps its net saving,
 #: funding support and gap by year, and each bid's NPV and payback years), in bytes.
 MAX_SAMPLE_BYTES = 800_000_000
 #: Values (scenarios x bids x years) one chunk of scenarios works on at once.
 CHUNK_VALUES = 2_000_000
 PERCENTILES = (10.0, 50.0, 90.0)
-BID_INPUTS = (
-    "delivery",
-    "avoided_cost",
-    "part_year_factor",
-    "saving",
-    "investment",
-    "saving_delay",
-)
-INPUTS = (*BID_INPUTS, "pressure")
-DISTRIBUTIONS = ("triangular", "pert", "uniform", "fixed")
 
 Progress = Callable[[int, int], None]
 

@@ -19,13 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
 
 from ._arrays import ArrayLike, FloatArray, IntArray, as_float
 from .dates import OPEN_END, fy_bounds
 from .register import days_inside
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = [
     "KINDS",
