@@ -27,10 +27,12 @@ __all__ = [
     "as_lines",
     "as_number",
     "as_row",
+    "as_years",
     "checked",
     "is_blank",
     "is_column",
     "orient",
+    "per_later_year",
     "year_or_none",
 ]
 
@@ -212,6 +214,41 @@ def as_row(
         if np.isfinite(row).all():
             return row
     return np.array([_number(func, arg, v, i, blank) for i, v in enumerate(cells)])
+
+
+def as_years(func: str, value: object) -> int:
+    """The ``years`` a projection runs: a whole number from 1 to 100.
+
+    >>> as_years("f", 3.0)
+    3
+    >>> as_years("f", 2.5)
+    Traceback (most recent call last):
+    cypsxl.excel._convert.ArgumentError: f: 'years': expected a whole number from 1 to 100, got 2.5
+    """
+    n = as_number(func, "years", value)
+    if n != int(n) or not 1 <= n <= 100:
+        raise ArgumentError(f"{func}: 'years': expected a whole number from 1 to 100, got {n:g}")
+    return int(n)
+
+
+def per_later_year(func: str, arg: str, value: object, years: int) -> FloatArray:
+    """One number for every year after the first, or one for them all, as a 1-D array.
+
+    >>> per_later_year("f", "rate", [[0.1, 0.2]], 3).tolist()
+    [0.1, 0.2]
+    >>> try:
+    ...     per_later_year("f", "rate", [0.1, 0.2], 4)
+    ... except ArgumentError as exc:
+    ...     print(exc)
+    f: 'rate': has 2 values; expected 1 or 3 (one per year after the first)
+    """
+    row = as_row(func, arg, value)
+    if row.size not in (1, years - 1):
+        raise ArgumentError(
+            f"{func}: '{arg}': has {row.size} values; expected 1 or {years - 1} "
+            "(one per year after the first)"
+        )
+    return row
 
 
 def as_lines(func: str, arg: str, value: object, length: int) -> FloatArray:

@@ -19,7 +19,17 @@ from ..model import demand, register, workforce
 from ..model._arrays import FloatArray, IntArray
 from ..model.dates import EXCEL_EPOCH_OFFSET, OPEN_END, day_number, fy_of_day
 from ..model.driver_rules import placement_problems
-from ._convert import ArgumentError, Cells, as_number, as_row, is_blank, is_column, orient
+from ._convert import (
+    ArgumentError,
+    Cells,
+    as_number,
+    as_row,
+    as_years,
+    is_blank,
+    is_column,
+    orient,
+    per_later_year,
+)
 
 __all__ = [
     "agency_conversion_cells",
@@ -138,21 +148,14 @@ def placement_cost_dates_cells(
 def lac_growth_cells(start: Any, rate: Any, years: Any) -> Cells:
     """Looked-after children by year with compound growth, spilled across (or down)."""
     name = "cyps_lac_growth"
-    n = as_number(name, "years", years)
-    if n != int(n) or not 1 <= n <= 100:
-        raise ArgumentError(f"{name}: 'years': expected a whole number from 1 to 100, got {n:g}")
+    n = as_years(name, years)
     first = as_number(name, "start", start)
     if first < 0:
         raise ArgumentError(f"{name}: 'start': expected a count of children >= 0, got {first:g}")
-    rates = as_row(name, "rate", rate)
-    if rates.size not in (1, int(n) - 1):
-        raise ArgumentError(
-            f"{name}: 'rate': has {rates.size} values; expected 1 or {int(n) - 1} "
-            "(one per year after the first)"
-        )
+    rates = per_later_year(name, "rate", rate, n)
     if (rates <= -1).any():
         raise ArgumentError(f"{name}: 'rate': expected a fraction a year > -1, such as 0.05")
-    path = demand.lac_growth(first, rates, int(n))
+    path = demand.lac_growth(first, rates, n)
     return orient([path.tolist()], is_column(rate))
 
 

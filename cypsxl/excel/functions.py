@@ -26,10 +26,12 @@ from ._convert import (
     as_lines,
     as_number,
     as_row,
+    as_years,
     checked,
     is_blank,
     is_column,
     orient,
+    per_later_year,
     year_or_none,
 )
 
@@ -119,17 +121,10 @@ def cyps_placement_cost(children: Any, weekly_cost: Any, weeks: Any = 52) -> Any
 def cyps_lac_projection(start: Any, growth_per_year: Any, years: Any) -> Cells:
     """Looked-after children by year: start, then trend growth each year (never below 0)."""
     name = "cyps_lac_projection"
-    n = as_number(name, "years", years)
-    if n != int(n) or not 1 <= n <= 100:
-        raise ArgumentError(f"{name}: 'years': expected a whole number from 1 to 100, got {n:g}")
-    growth = as_row(name, "growth_per_year", growth_per_year)
-    if growth.size not in (1, int(n) - 1):
-        raise ArgumentError(
-            f"{name}: 'growth_per_year': has {growth.size} values; expected 1 or {int(n) - 1} "
-            "(one per year after the first)"
-        )
+    n = as_years(name, years)
+    growth = per_later_year(name, "growth_per_year", growth_per_year, n)
     first = checked(name, "start", as_number(name, "start", start), CHILDREN)
-    path = model.lac_projection(first, growth, int(n))
+    path = model.lac_projection(first, growth, n)
     return orient([path.tolist()], is_column(growth_per_year))
 
 
