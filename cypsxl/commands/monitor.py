@@ -7,11 +7,11 @@ import sys
 
 from ..casefile import load_case
 from ..casefile._monitoring import load_monitoring
-from ..model.monitoring import MonitoringError, monitor
+from ..model.monitoring import MonitoringError, MonitoringResults, monitor
 from ..monitoring_report import monitoring_to_dict, render_monitoring
 from ._present import print_json
 
-__all__ = ["register"]
+__all__ = ["monitoring_results", "register"]
 
 HELP = """Compute a monitoring period and print the report as a council prints it.
 
@@ -45,15 +45,28 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(func=_run)
 
 
-def _run(args: argparse.Namespace) -> int:
+def monitoring_results(case_path: str, mtfs_path: str | None) -> MonitoringResults:
+    """Read the monitoring case at ``case_path`` (planned savings from the MTFS case at
+    ``mtfs_path``, if given) and compute it; a case the engine cannot compute is an
+    :class:`~cypsxl.cli.InputError` naming the file.
+
+    >>> from importlib import resources
+    >>> example = resources.files("cypsxl.data") / "northshire_monitoring_2025.toml"
+    >>> monitoring_results(str(example), None).case.period
+    7
+    """
     from ..cli import InputError
 
-    mtfs = load_case(args.mtfs) if args.mtfs else None
-    case = load_monitoring(args.case, mtfs)
+    mtfs = load_case(mtfs_path) if mtfs_path else None
+    case = load_monitoring(case_path, mtfs)
     try:
-        results = monitor(case)
+        return monitor(case)
     except MonitoringError as exc:
-        raise InputError(f"{args.case}: {exc}") from None
+        raise InputError(f"{case_path}: {exc}") from None
+
+
+def _run(args: argparse.Namespace) -> int:
+    results = monitoring_results(args.case, args.mtfs)
     if args.json:
         print_json(monitoring_to_dict(results))
     else:

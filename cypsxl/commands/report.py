@@ -14,16 +14,17 @@ from openpyxl import Workbook
 
 from .._version import __version__
 from ..casefile import load_case
-from ..casefile._monitoring import doc_kind, load_monitoring, read_text
+from ..casefile._monitoring import doc_kind, read_text
 from ..cli import InputError
 from ..errors import CaseError
 from ..excel.refresh import inputs_hash
 from ..model import run_case
 from ..model.dates import day_number
-from ..model.monitoring import MonitoringCase, MonitoringError, monitor
+from ..model.monitoring import MonitoringCase
 from ..workbook.files import save_deterministic
 from ..workbook.monitoring_report import LacByMonth, build_monitoring_report
 from ..workbook.report import ReportInfo, build_report
+from .monitor import monitoring_results
 from .placements import summary as placements_summary
 
 __all__ = ["convert_to_pdf", "register"]
@@ -125,12 +126,8 @@ def _kind(path: str) -> str:
 
 
 def _monitoring_workbook(args: argparse.Namespace, date: dt.date) -> Workbook:
-    mtfs = load_case(args.mtfs) if args.mtfs else None
-    case = load_monitoring(args.case, mtfs)
-    try:
-        results = monitor(case)
-    except MonitoringError as exc:
-        raise InputError(f"{args.case}: {exc}") from None
+    results = monitoring_results(args.case, args.mtfs)
+    case = results.case
     digest = hashlib.sha256(Path(args.case).read_bytes())
     if args.mtfs:
         digest.update(Path(args.mtfs).read_bytes())
