@@ -21,7 +21,7 @@ from .dates import fy_bounds
 from .demand import cohort_cost_by_year
 from .episodes import Episodes
 from .register import PlaceMapping, PlacementTypes, Register, register_costs
-from .workforce import Establishment, post_costs
+from .workforce import Establishment
 
 __all__ = [
     "Cohort",
@@ -122,16 +122,7 @@ def workforce_line_cost(
     split = min(max(as_at, first - 1), last)
     frm = np.array([split + 1, first], np.int64)
     to = np.array([last, split], np.int64)
-    costs = post_costs(
-        chosen.fte[:, None],
-        chosen.annual_cost[:, None],
-        chosen.weekly_rate[:, None],
-        chosen.start[:, None],
-        chosen.end[:, None],
-        frm[None, :],
-        to[None, :],
-        last - first + 1,
-    ).sum(axis=0)
+    costs = chosen.window_costs(frm, to, last - first + 1).sum(axis=0)
     return float(costs[0]) / POUNDS_PER_MILLION, float(costs[1]) / POUNDS_PER_MILLION
 
 

@@ -130,6 +130,29 @@ class Establishment:
             keep &= np.array([k in kinds for k in self.kind], dtype=bool)
         return self.select(keep)
 
+    def window_costs(
+        self, window_from: IntArray, window_to: IntArray, days_in_year: int
+    ) -> FloatArray:
+        """Each post's cost (a row) in each window (a column) of one financial year: days
+        ``window_from[k]`` to ``window_to[k]``, both counted (see :func:`post_costs`).
+
+        >>> e = Establishment.build(["A", "A"], ["SW", "SW"], ["permanent", "agency"], [1, 2],
+        ...                         annual_cost=[36_500, np.nan], weekly_rate=[np.nan, 700])
+        >>> # 36,500 x 100 / 365 and 36,500 x 265 / 365; 2 x 700 x 100 / 7 and x 265 / 7
+        >>> e.window_costs(np.array([0, 100]), np.array([99, 364]), 365).tolist()
+        [[10000.0, 26500.0], [20000.0, 53000.0]]
+        """
+        return post_costs(
+            self.fte[:, None],
+            self.annual_cost[:, None],
+            self.weekly_rate[:, None],
+            self.start[:, None],
+            self.end[:, None],
+            window_from[None, :],
+            window_to[None, :],
+            days_in_year,
+        )
+
 
 def post_costs(
     fte: ArrayLike,
@@ -241,19 +264,7 @@ def summarise_workforce(
     frm = np.array([first, split + 1, first], np.int64)
     to = np.array([split, last, last], np.int64)
     filled = ~est.mask("vacant")
-    costs = (
-        post_costs(
-            est.fte[:, None],
-            est.annual_cost[:, None],
-            est.weekly_rate[:, None],
-            est.start[:, None],
-            est.end[:, None],
-            frm[None, :],
-            to[None, :],
-            n_days,
-        )
-        * filled[:, None]
-    )
+    costs = est.window_costs(frm, to, n_days) * filled[:, None]
     on = (est.start <= as_at) & (as_at <= est.end)
     kinds = np.array([[k == kind for k in est.kind] for kind in KINDS], dtype=np.float64)
     sums = kinds @ costs
