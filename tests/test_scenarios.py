@@ -4,6 +4,7 @@ file checks of [scenarios] and [[uncertainty]]."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from cypsxl.casefile import (
     reference_case,
     reference_case_text,
 )
+from cypsxl.cli import main as cli_main
 from cypsxl.errors import CaseError
 from cypsxl.model import Uncertainty, monte_carlo, run_case, scenario_samples
 from cypsxl.model.scenarios import CHUNK, pert, sample, triangular, uncertain_bids
@@ -175,7 +177,7 @@ def test_case_wide_avoided_cost_keeps_a_bids_own_cost():
     text = EXAMPLE.read_text("utf-8")
     extra = '\n[[uncertainty]]\ninput = "avoided_cost"\ndistribution = "fixed"\nvalue = 40000\n'
     case = parse_case(text + extra)
-    assert uncertain_bids(case, case.scenarios.uncertainties[0]) == ("NCC_1", "NCC_3")
+    assert uncertain_bids(case, case.scenarios.uncertainties[0]) == ("NCC_1",)
     central = -run_case(load_case(EXAMPLE)).bids.net.sum(axis=0)
     s = scenario_samples(case, n=2, seed=1)
     assert s.net_saving[0] == pytest.approx(central - [0.0, 0.090, 0.288, 0.504], abs=1e-12)
@@ -188,6 +190,66 @@ def test_case_wide_avoided_cost_keeps_a_bids_own_cost():
     assert s2.net_saving[0] == pytest.approx(
         central - [0.0, 0.090, 0.288, 0.504] - ncc_2, abs=1e-12
     )
+
+
+THROUGH_CHILDREN = """
+[[uncertainty]]
+input = "delivery"
+distribution = "pert"
+min = 0.5
+mode = 0.8
+max = 1.0
+
+[[uncertainty]]
+input = "avoided_cost"
+distribution = "triangular"
+min = 50000
+mode = 58000
+max = 66000
+
+[[uncertainty]]
+input = "part_year_factor"
+distribution = "uniform"
+min = 0.25
+max = 0.75
+"""
+
+
+def test_children_inputs_apply_only_to_bids_that_prevent_children(tmp_path, capsys):
+    # Northshire: NCC_1 prevents children at the case's £58,000 a year; NCC_2 prevents
+    # children at its own £215,000; NCC_3 types its gross saving (agency staff) and
+    # prevents none, so delivery, avoided cost and part-year factor cannot move it
+    path = tmp_path / "mixed.toml"
+    path.write_text(EXAMPLE.read_text("utf-8") + THROUGH_CHILDREN, "utf-8")
+    assert cli_main(["scenarios", str(path), "-n", "400", "--seed", "3", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [u["applies_to"] for u in doc["uncertainties"]] == [
+        ["NCC_1", "NCC_2"],  # delivery: the bids with children
+        ["NCC_1"],  # the case's avoided cost: NCC_2 keeps its own, NCC_3 has no children
+        ["NCC_1", "NCC_2"],  # the case's part-year factor: both with children use it
+    ]
+    # the text says the same
+    assert cli_main(["scenarios", str(path), "-n", "40", "--seed", "3"]) == 0
+    text = capsys.readouterr().out
+    assert "delivery: pert(0.5, 0.8, 1) - bids that prevent children: NCC_1, NCC_2\n" in text
+    assert " - bids that prevent children and use the case's value: NCC_1\n" in text
+    # listed by name, NCC_3 still has no children to deliver
+    case = parse_case(path.read_text("utf-8"))
+    listed = Uncertainty("delivery", "fixed", 0.5, 0.5, 0.5, bids=("NCC_2", "NCC_3"))
+    assert uncertain_bids(case, listed) == ("NCC_2",)
+    # NCC_3 net benefit -0.7, 0.4, 1.1, 1.1 (saving 0.2, 0.8, 1.1, 1.1 - investment 0.9,
+    # 0.4, 0, 0); NPV at 3.5%, first year undiscounted:
+    # -0.7 + 0.4 / 1.035 + 1.1 / 1.035^2 + 1.1 / 1.035^3 = 1.705472 - in every scenario
+    want = -0.7 + 0.4 / 1.035 + 1.1 / 1.035**2 + 1.1 / 1.035**3
+    ncc3 = doc["base"]["bids"]["NCC_3"]
+    assert list(ncc3["npv"].values()) == pytest.approx([want] * 3, abs=1e-12)
+    assert ncc3["prob_npv_positive"] == 1.0
+    # the bids with children do move: NCC_1's NPV is spread
+    ncc1 = doc["base"]["bids"]["NCC_1"]["npv"]
+    assert ncc1["p10"] < ncc1["p50"] < ncc1["p90"]
+    # every scenario keeps NCC_3's figures exactly
+    s = scenario_samples(case, n=50, seed=3)
+    assert np.ptp(s.bid_npv[:, 2]) == 0.0 and s.bid_npv[0, 2] == pytest.approx(want, abs=1e-12)
 
 
 def test_case_wide_avoided_cost_with_every_bid_owning_one_is_an_error():

@@ -12,7 +12,7 @@ import numpy as np
 from ..casefile import load_case
 from ..cli import InputError
 from ..model import Case, ScenarioResults, ScenarioSummary, Uncertainty, monte_carlo
-from ..model.scenarios import max_scenarios, uncertain_bids
+from ..model.scenarios import THROUGH_CHILDREN, max_scenarios, uncertain_bids
 from ..report import case_heading, case_keys, fmt_money
 from ._present import PAYBACK_NOTES, fmt_chance, json_numbers, print_json, render
 
@@ -173,16 +173,32 @@ def _describe(u: Uncertainty, case: Case) -> str:
         shape = f"uniform({u.low:g}, {u.high:g})"
     else:
         shape = f"{u.distribution}({u.low:g}, {u.mode:g}, {u.high:g})"
-    if u.input == "pressure":
-        target = f"line {u.line}"
-    elif u.bids:
-        target = ", ".join(u.bids)
-    else:
-        targets = uncertain_bids(case, u)
-        everyone = len(targets) == len(case.bids)
-        target = "every bid" if everyone else "bids using the case's value: " + ", ".join(targets)
     draw = "; one draw for all" if u.shared else ""
-    return f"  {u.input}: {shape} - {target}{draw}"
+    return f"  {u.input}: {shape} - {_target(u, case)}{draw}"
+
+
+def _target(u: Uncertainty, case: Case) -> str:
+    """What an uncertain input moves, in words: the line, the bids listed or the rule.
+
+    >>> from cypsxl import load_case
+    >>> _target(Uncertainty("delivery", "fixed", 1.0, 1.0, 1.0), load_case())
+    'bids that prevent children: CYPS_2, CYPS_3, CYPS_5, CYPS_6, CYPS_7'
+    >>> _target(Uncertainty("saving", "fixed", 1.0, 1.0, 1.0, bids=("CYPS_2",)), load_case())
+    'CYPS_2'
+    """
+    if u.input == "pressure":
+        return f"line {u.line}"
+    moved = uncertain_bids(case, u)
+    if u.bids:
+        still = [ref for ref in u.bids if ref not in moved]
+        note = f" ({', '.join(still)}: no children prevented)" if still else ""
+        return ", ".join(u.bids) + note
+    if len(moved) == len(case.bids):
+        return "every bid"
+    rule = "bids that prevent children" if u.input in THROUGH_CHILDREN else "bids"
+    if u.input in ("avoided_cost", "part_year_factor"):
+        rule += " and use the case's value"
+    return f"{rule}: {', '.join(moved) or 'none'}"
 
 
 def total_net(s: ScenarioSummary) -> Any:

@@ -16,7 +16,9 @@ pressure       multiplier on a pressure line (``line``)             the budget
 ============== =================================================== ==============
 
 (*) Without a list of ``bids``, the bids that use the case's ``[assumptions]`` value; a
-bid with its own value keeps it unless listed (see :func:`uncertain_bids`).
+bid with its own value keeps it unless listed (see :func:`uncertain_bids`). ``delivery``,
+``avoided_cost`` and ``part_year_factor`` act through the children a bid prevents: a bid
+with a typed gross saving and no children prevented does not move.
 
 Distributions: ``triangular`` and ``pert`` (min, mode, max), ``uniform`` (min, max) and
 ``fixed``. Draws come from ``numpy.random.default_rng(seed)`` in a fixed order, so a seed
@@ -152,24 +154,37 @@ def sample(
     raise ValueError(f"unknown distribution {distribution!r}; expected one of {DISTRIBUTIONS}")
 
 
+#: Inputs that act through the children a bid prevents: they never move a bid whose
+#: gross saving is typed in and that prevents no children.
+THROUGH_CHILDREN = ("delivery", "avoided_cost", "part_year_factor")
+
+
 def uncertain_bids(case: Case, u: Uncertainty) -> tuple[str, ...]:
-    """The bids an uncertain input applies to: those listed in ``bids``, else every bid -
+    """The bids an uncertain input moves: those listed in ``bids``, else every bid -
     except that ``avoided_cost`` and ``part_year_factor`` *replace* a value, so without
     ``bids`` they apply only to the bids that use the case's ``[assumptions]`` value (a
-    bid's own value, e.g. a residential placement's cost, is kept). None for ``pressure``.
+    bid's own value, e.g. a residential placement's cost, is kept); and the inputs of
+    :data:`THROUGH_CHILDREN` move only bids that prevent children. None for ``pressure``.
 
     >>> import dataclasses
     >>> from cypsxl.casefile import reference_case
-    >>> case = reference_case()             # give CYPS_1A its own cost of £50,000 a year
-    >>> own = dataclasses.replace(case.bids[0], avoided_cost_per_child_per_year=50_000.0)
-    >>> case = dataclasses.replace(case, bids=(own, *case.bids[1:]))
-    >>> uncertain_bids(case, Uncertainty("avoided_cost", "fixed", 1.0, 1.0, 1.0))[:2]
-    ('CYPS_1B', 'CYPS_2')
-    >>> uncertain_bids(case, Uncertainty("delivery", "fixed", 1.0, 1.0, 1.0))[:2]
+    >>> case = reference_case()             # give CYPS_2 its own cost of £50,000 a year
+    >>> own = dataclasses.replace(case.bids[2], avoided_cost_per_child_per_year=50_000.0)
+    >>> case = dataclasses.replace(case, bids=(*case.bids[:2], own, *case.bids[3:]))
+    >>> uncertain_bids(case, Uncertainty("avoided_cost", "fixed", 1.0, 1.0, 1.0))
+    ('CYPS_3', 'CYPS_5', 'CYPS_6', 'CYPS_7')
+    >>> uncertain_bids(case, Uncertainty("delivery", "fixed", 1.0, 1.0, 1.0))
+    ('CYPS_2', 'CYPS_3', 'CYPS_5', 'CYPS_6', 'CYPS_7')
+    >>> uncertain_bids(case, Uncertainty("saving", "fixed", 1.0, 1.0, 1.0))[:2]
     ('CYPS_1A', 'CYPS_1B')
     """
+    if u.input == "pressure":
+        return ()
     a = case_arrays(case)
-    return tuple(a.refs[i] for i in _targets(a, u)) if u.input != "pressure" else ()
+    targets = _targets(a, u)
+    if u.input in THROUGH_CHILDREN:  # a typed saving has no children to move
+        targets = [i for i in targets if a.prevented[i].any()]
+    return tuple(a.refs[i] for i in targets)
 
 
 def _targets(a: CaseArrays, u: Uncertainty) -> list[int]:
