@@ -10,12 +10,10 @@ under 50 ms per case.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from _timing import best
 
 from cypsxl.casefile import case_from_dict
 from cypsxl.model import run_case
@@ -50,17 +48,6 @@ def synthetic_case(n_bids: int, n_years: int, seed: int = 1) -> dict[str, Any]:
         "other_proposals": {"corporate": {"levels": [0.5] * m}},
         "mtfs": {"base_gap": [10.0] * m},
     }
-
-
-def best(fn: Callable[[], object], repeat: int) -> float:
-    """Median seconds of ``fn`` over ``repeat`` runs (after one warm-up)."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

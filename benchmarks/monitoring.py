@@ -11,14 +11,12 @@ measured in the same run. The engine's share should be well under the parse.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 import tomllib
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import tomli_w
+from _timing import best
 
 from cypsxl.casefile._monitoring import monitoring_from_dict
 from cypsxl.model.monitoring import monitor
@@ -57,17 +55,6 @@ def synthetic_text(n_lines: int, period: int, seed: int = 1) -> str:
         "saving": [{"ref": f"S{k}", "planned": 0.5, "forecast": 0.4} for k in range(50)],
     }
     return tomli_w.dumps(doc)
-
-
-def best(fn: Callable[[], object], repeat: int) -> float:
-    """Median seconds of ``fn`` over ``repeat`` runs (after one warm-up)."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -15,26 +15,13 @@ arithmetic alone (about 4x the floor on two shared cores, against about 60x with
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-from collections.abc import Callable
 
 import numpy as np
+from _timing import best
 
 from cypsxl.model.dates import day_number, fy_bounds, month_ends
 from cypsxl.model.register import Register, register_costs, summarise_register
 from cypsxl.reference_data import placement_reference
-
-
-def best(fn: Callable[[], object], repeat: int) -> float:
-    """Median seconds of ``fn`` over ``repeat`` runs (after one warm-up)."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def synthetic_register(n: int, seed: int = 1) -> Register:

@@ -13,17 +13,15 @@ Goal: within 3x of the floor.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from _timing import best
 from ssda903_synth import COSTS_CSV, generate, write
 
 from cypsxl.model.dates import day_number, month_ends, month_starts
@@ -36,17 +34,6 @@ from cypsxl.model.episodes import (
 from cypsxl.model.register import summarise_register
 from cypsxl.reference_data import placement_reference
 from cypsxl.workbook.ssda903 import read_costs, read_episodes
-
-
-def best(fn: Callable[[], object], repeat: int) -> float:
-    """Median seconds of ``fn`` over ``repeat`` runs (after one warm-up)."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
