@@ -23,6 +23,7 @@ __all__ = [
     "monitoring_to_dict",
     "render_monitoring",
     "report_rows",
+    "section_groups",
 ]
 
 #: Sentences of the text report are wrapped at this width.
@@ -203,6 +204,30 @@ def _opt(value: float) -> str:
     return fmt_money(value) if math.isfinite(value) else "-"
 
 
+def section_groups(r: MonitoringResults, ring_fenced: bool) -> list[tuple[str, Totals, list[int]]]:
+    """The groups of one part of the line table - the General Fund, or (``ring_fenced``)
+    the ring-fenced lines - in order, each with its totals and the indexes of its lines.
+    A group stands in the part of its first line.
+
+    >>> from cypsxl.model.monitoring import MonitoringCase, MonitoringLine, monitor
+    >>> r = monitor(MonitoringCase("N", "2025/26", 6, (
+    ...     MonitoringLine("Fostering", "CSC", 10.0, 6.0),
+    ...     MonitoringLine("High needs", "DSG", 40.0, 20.0, ring_fenced=True),
+    ...     MonitoringLine("Residential", "CSC", 8.0, 3.0))))
+    >>> [(g, t.budget, idx) for g, t, idx in section_groups(r, ring_fenced=False)]
+    [('CSC', 18.0, [0, 2])]
+    >>> [(g, idx) for g, _, idx in section_groups(r, ring_fenced=True)]
+    [('DSG', [1])]
+    """
+    groups = r.lines.groups
+    out = []
+    for group, totals in r.groups.items():
+        idx = [i for i, g in enumerate(groups) if g == group]
+        if bool(r.lines.ring_fenced[idx[0]]) == ring_fenced:
+            out.append((group, totals, idx))
+    return out
+
+
 def report_rows(r: MonitoringResults, ring_fenced: bool) -> list[tuple[str, list[str], str]]:
     """Rows of one part of the line table as text: (label, cells, kind).
 
@@ -210,10 +235,7 @@ def report_rows(r: MonitoringResults, ring_fenced: bool) -> list[tuple[str, list
     """
     t = r.lines
     rows: list[tuple[str, list[str], str]] = []
-    for group, totals in r.groups.items():
-        idx = [i for i, g in enumerate(t.groups) if g == group]
-        if bool(t.ring_fenced[idx[0]]) != ring_fenced:
-            continue
+    for group, totals, idx in section_groups(r, ring_fenced):
         rows.append((group, [], "group"))
         for i in idx:
             cells = [

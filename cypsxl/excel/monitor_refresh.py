@@ -28,7 +28,7 @@ from ..model.monitoring import (
     MonitoringResults,
     monitor,
 )
-from ..monitoring_report import REPORT_COLUMNS, headline
+from ..monitoring_report import REPORT_COLUMNS, headline, section_groups
 from ..workbook.binding import Area, Book, Formula
 from ..workbook.monitoring_binding import MONITORING_OUTPUTS, read_monitoring
 from . import refresh as _mtfs_refresh
@@ -108,10 +108,7 @@ def _money_row(kind: str, label: str, t: Any) -> ReportRow:
 def _section(r: MonitoringResults, ring_fenced: bool) -> list[ReportRow]:
     t = r.lines
     rows: list[ReportRow] = []
-    for group, totals in r.groups.items():
-        idx = [i for i, g in enumerate(t.groups) if g == group]
-        if bool(t.ring_fenced[idx[0]]) != ring_fenced:
-            continue
+    for group, totals, idx in section_groups(r, ring_fenced):
         rows.append(ReportRow("group", [group]))
         for i in idx:
             rows.append(

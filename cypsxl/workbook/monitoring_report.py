@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Border, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..model.monitoring import MONTHS, RAG_LABELS, MonitoringResults, Totals
-from ..monitoring_report import REPORT_COLUMNS, headline
+from ..monitoring_report import REPORT_COLUMNS, headline, section_groups
 from .printing import (
     BOLD,
     FMT_MONEY,
@@ -133,13 +133,9 @@ def _summary_rows(
     r: MonitoringResults, ring_fenced: bool
 ) -> tuple[list[list[Any]], dict[int, str]]:
     """Rows of one part of the summary and each row's kind (group, line, subtotal)."""
-    t = r.lines
     rows: list[list[Any]] = []
     kinds: dict[int, str] = {}
-    for group, totals in r.groups.items():
-        idx = [i for i, g in enumerate(t.groups) if g == group]
-        if bool(t.ring_fenced[idx[0]]) != ring_fenced:
-            continue
+    for group, totals, idx in section_groups(r, ring_fenced):
         kinds[len(rows)] = "group"
         rows.append([group])
         for i in idx:
