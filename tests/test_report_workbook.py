@@ -191,6 +191,20 @@ def test_placements_sheet_of_a_case_with_placements(tmp_path: Path):
     assert ws["A13"].value == "Looked-after children" and ws["B13"].value == 520
 
 
+def test_reserves_line_only_when_the_case_funds_the_first_year_from_reserves(wb):
+    # Rotherham funds 2016/17 one-off from reserves: its Table 3 total, 8.456
+    t4 = wb["Table 4"]
+    row = _row(t4, "Reserves drawn in the first year")
+    assert t4.cell(row, 2).value == pytest.approx(8.456, abs=0.0016)
+    # Northshire funds every year recurrently: no reserves, so no line about them
+    northshire = Path(__file__).parents[1] / "docs" / "examples" / "northshire_2025.toml"
+    info = ReportInfo(dt.date(2025, 11, 5), "9.9.9", "0" * 64)
+    ns = build_report(run_case(load_case(northshire)), info)["Table 4"]
+    labels = [c.value for c in ns["A"] if isinstance(c.value, str)]
+    assert "Revised funding gap" in labels
+    assert not [text for text in labels if "eserve" in text]
+
+
 def test_column_charts_start_at_zero(wb):
     gap, support = wb["Funding charts"]._charts
     # funding support 8.027 ... 7.492 and the gaps are all >= 0: the axis starts at 0

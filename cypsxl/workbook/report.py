@@ -194,6 +194,8 @@ def _table4(ws: Worksheet, r: Results, title: str) -> None:
         [len(rows) - 1],
         title,
     )
+    if not r.case.mtfs.current_year_funded_from_reserves:
+        return  # reserves are drawn only when the case says so
     below = 4 + len(rows) + 2
     ws.cell(below, 1, "Reserves drawn in the first year")
     cell = ws.cell(below, 2, float(r.gap.reserve_draw) + 0.0)
