@@ -190,7 +190,7 @@ def test_additional_funding_rows_or_summed():
 
 def test_funding_gap_one_off_first_year():
     # levels 8.456, 11.005, 10.200, 8.986 (printed); base 0, 13.125, 8.659, 20.077
-    g = funding_gap([0.0, 13.125, 8.659, 20.077], [8.456, 11.005, 10.200, 8.986])
+    g = funding_gap([0.0, 13.125, 8.659, 20.077], [8.456, 11.005, 10.200, 8.986], True)
     # 2016/17 met from reserves: 0; 13.125 + 11.005 = 24.130;
     # 8.659 + (10.200 - 11.005) = 7.854; 20.077 + (8.986 - 10.200) = 18.863
     assert g.revised.tolist() == pytest.approx([0.0, 24.130, 7.854, 18.863])
@@ -202,10 +202,14 @@ def test_funding_gap_recurring_first_year():
     g = funding_gap([1.0, 2.0, 3.0], [0.5, 0.7, 0.7], current_year_one_off=False)
     assert g.revised.tolist() == pytest.approx([1.5, 2.2, 3.0])
     assert g.reserve_draw == 0.0
+    # not told: recurring, as a case file without current_year_funded_from_reserves
+    g = funding_gap([1.0, 2.0, 3.0], [0.5, 0.7, 0.7])
+    assert g.revised.tolist() == pytest.approx([1.5, 2.2, 3.0])
+    assert g.reserve_draw == 0.0
 
 
 def test_funding_gap_single_year():
     # one MTFS year, one-off: the gap is untouched and reserves meet the level
-    g = funding_gap([4.0], [1.5])
+    g = funding_gap([4.0], [1.5], current_year_one_off=True)
     assert g.revised.tolist() == [4.0]
     assert g.reserve_draw == 1.5

@@ -84,7 +84,7 @@ class FundingGap:
 
 
 def funding_gap(
-    base_gap: ArrayLike, levels: ArrayLike, current_year_one_off: bool = True
+    base_gap: ArrayLike, levels: ArrayLike, current_year_one_off: bool = False
 ) -> FundingGap:
     """Revise an incremental MTFS gap for additional recurring funding ``levels``.
 
@@ -92,12 +92,13 @@ def funding_gap(
     by the change in its level from the year before. When the current (first) year's
     funding is one-off from reserves, it leaves that year's gap alone and stays out of
     the base: the next year's gap rises by that year's whole level. The reserve draw is
-    then the first-year level (0 when the first year is funded recurrently).
+    then the first-year level (0 when the first year is funded recurrently, the default:
+    reserves are drawn only when the caller says so, as in a case file).
 
-    >>> g = funding_gap([0.0, 13.125, 8.659, 20.077], [8.456, 11.005, 10.200, 8.986])
+    >>> g = funding_gap([0.0, 13.125, 8.659, 20.077], [8.456, 11.005, 10.200, 8.986], True)
     >>> g.revised.round(3).tolist(), round(g.reserve_draw, 3)
     ([0.0, 24.13, 7.854, 18.863], 8.456)
-    >>> funding_gap([1.0, 2.0], [0.5, 0.7], current_year_one_off=False).revised.tolist()
+    >>> funding_gap([1.0, 2.0], [0.5, 0.7]).revised.tolist()
     [1.5, 2.2]
     """
     base = as_float(base_gap)
