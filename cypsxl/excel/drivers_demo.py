@@ -21,7 +21,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..model.dates import date_of, fy_bounds
 from ..reference_data import placement_reference
-from ..workbook.printing import BOLD, FMT_MONEY, NOTE, TITLE, print_setup, rule_total
+from ..workbook.printing import (
+    BOLD,
+    FMT_MONEY,
+    NOTE,
+    print_setup,
+    rule_total,
+    title_and_note,
+)
 
 __all__ = ["DEMO", "FIRST_ROW", "add_driver_sheets", "placements_sheet", "workforce_sheet"]
 
@@ -165,13 +172,12 @@ def _date_or_none(value: Any) -> dt.date | None:
 
 def placements_sheet(ws: Worksheet, doc: dict[str, Any]) -> int:
     """Fill a "Placements" sheet from the ``[[placement]]`` tables; return its last row."""
-    ws["A1"] = "Placement register: cost by days in the year (native formulas)"
-    ws["A1"].font = TITLE
-    ws["A2"] = (
+    title_and_note(
+        ws,
+        "Placement register: cost by days in the year (native formulas)",
         "Cost = £ a week x count x days / 7 x (1 - health - education share); both ends "
-        "of every date range count. Blank end = open."
+        "of every date range count. Blank end = open.",
     )
-    ws["A2"].font = NOTE
     _dates_block(ws, doc["register"]["year"], doc["register"]["as_at"])
     _header(ws, ("Ref", "Type", "£ a week", "Start", "End", "Count", "Health share",
                  "Education share", "Days to date", "Days to come", "To date £",
@@ -240,13 +246,12 @@ def placements_sheet(ws: Worksheet, doc: dict[str, Any]) -> int:
 
 def workforce_sheet(ws: Worksheet, doc: dict[str, Any]) -> int:
     """Fill a "Workforce" sheet from the ``[[post]]`` tables; return its last row."""
-    ws["A1"] = "Workforce: posts costed for the year (native formulas)"
-    ws["A1"].font = TITLE
-    ws["A2"] = (
+    title_and_note(
+        ws,
+        "Workforce: posts costed for the year (native formulas)",
         "Annual cost x FTE x days / days in the year; agency: £ a week x FTE x days / 7. "
-        "A vacant post costs nothing. Blank from / to = all year."
+        "A vacant post costs nothing. Blank from / to = all year.",
     )
-    ws["A2"].font = NOTE
     _dates_block(ws, doc["register"]["year"], doc["register"]["as_at"])
     _header(ws, ("Team", "Role", "Kind", "FTE", "Annual cost £", "£ a week", "From", "To",
                  "Days to date", "Days to come", "To date £", "Rest of year £", "Full year £",

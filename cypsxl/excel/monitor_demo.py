@@ -44,6 +44,7 @@ from ..workbook.printing import (
     TITLE,
     print_setup,
     rule_total,
+    title_and_note,
 )
 from ._buttons_vml import Button
 from .demo import print_written, write_demo_files
@@ -122,10 +123,11 @@ def _head(ws: Worksheet, row: int, names: Sequence[str]) -> None:
 
 def _inputs_sheet(ws: Worksheet, doc: dict[str, Any]) -> None:
     m, rag = doc["monitoring"], doc.get("rag", {})
-    ws["A1"] = "Monitoring period and RAG thresholds"
-    ws["A1"].font = TITLE
-    ws["A2"] = "Blue cells are inputs. Money in £m; overspends positive, income negative."
-    ws["A2"].font = NOTE
+    title_and_note(
+        ws,
+        "Monitoring period and RAG thresholds",
+        "Blue cells are inputs. Money in £m; overspends positive, income negative.",
+    )
     rows = [
         (4, "Authority", "text", m["authority"], "@"),
         (5, "Directorate", "text", m.get("directorate"), "@"),
@@ -150,13 +152,12 @@ def _inputs_sheet(ws: Worksheet, doc: dict[str, Any]) -> None:
 
 
 def _lines_sheet(ws: Worksheet, lines: list[dict[str, Any]]) -> None:
-    ws["A1"] = "Service lines: one a row (blank rows are skipped; add lines below)"
-    ws["A1"].font = TITLE
-    ws["A2"] = (
+    title_and_note(
+        ws,
+        "Service lines: one a row (blank rows are skipped; add lines below)",
         "forecast: run_rate, profile (monthly weights Apr-Mar) or manual (forecast_outturn);"
-        " £m, income negative; ring_fenced TRUE keeps a line out of the General Fund"
+        " £m, income negative; ring_fenced TRUE keeps a line out of the General Fund",
     )
-    ws["A2"].font = NOTE
     columns = (*LINE_COLUMNS, *MONTH_COLUMNS)
     _head(ws, 3, columns)
     for i, line in enumerate(lines, start=4):
@@ -205,13 +206,12 @@ def _table_sheet(
 
 def _what_if_sheet(ws: Worksheet, lines: list[dict[str, Any]]) -> None:
     """Live cypsxl functions beside a built-in run rate, one row per line of "Lines"."""
-    ws["A1"] = "What if: live cypsxl functions (need Python and the xlwings add-in)"
-    ws["A1"].font = TITLE
-    ws["A2"] = (
+    title_and_note(
+        ws,
+        "What if: live cypsxl functions (need Python and the xlwings add-in)",
         "Without Python the cypsxl cells show #NAME?; the Report sheet holds plain values. "
-        "Change a line's actual to date on Lines to see its forecast move."
+        "Change a line's actual to date on Lines to see its forecast move.",
     )
-    ws["A2"].font = NOTE
     head = ("Line", "Budget", "Actual to date", "Run rate (formula)", "Forecast outturn",
             "Variance", "RAG")  # fmt: skip
     _head(ws, 4, head)

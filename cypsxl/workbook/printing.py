@@ -96,6 +96,21 @@ def print_setup(
     ws.oddFooter.right.text = "Page &P of &N"
 
 
+def title_and_note(ws: Worksheet, title: str, note: str) -> None:
+    """A sheet's title in A1 and a note on how to read it in A2, in their fonts.
+
+    >>> from openpyxl import Workbook
+    >>> ws = Workbook().active
+    >>> title_and_note(ws, "Workforce", "Blank from / to = all year.")
+    >>> ws["A1"].value, ws["A1"].font.size, ws["A2"].value, ws["A2"].font.italic
+    ('Workforce', 14.0, 'Blank from / to = all year.', True)
+    """
+    ws["A1"] = title
+    ws["A1"].font = TITLE
+    ws["A2"] = note
+    ws["A2"].font = NOTE
+
+
 def rule_total(ws: Worksheet, row: int, first_col: int, last_col: int) -> None:
     """Rule a total off: bold, a thin rule above, a double rule below."""
     for col in range(first_col, last_col + 1):
