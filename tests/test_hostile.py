@@ -11,11 +11,11 @@ import re
 import struct
 import tracemalloc
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
+from support.bidfiles import rewrite, sub
 
 from cypsxl.casefile import reference_case
 from cypsxl.cli import main
@@ -25,33 +25,6 @@ from cypsxl.workbook.template import write_bid_template, write_blank_template
 
 CASE = reference_case()
 SHEET = "xl/worksheets/sheet1.xml"  # the Bid sheet
-
-
-def _rewrite(
-    src: Path,
-    dst: Path,
-    edits: dict[str, Callable[[bytes], bytes]],
-    extra: dict[str, bytes] | None = None,
-) -> Path:
-    """Copy a package, editing members (name -> function of its bytes) and adding some."""
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename in edits:
-                data = edits[info.filename](data)
-            zout.writestr(info.filename, data)
-        for name, data in (extra or {}).items():
-            zout.writestr(name, data)
-    return dst
-
-
-def _sub(pattern: bytes, repl: bytes) -> Callable[[bytes], bytes]:
-    def edit(data: bytes) -> bytes:
-        new, n = re.subn(pattern, repl, data, count=1)
-        assert n == 1, pattern
-        return new
-
-    return edit
 
 
 def _lying_bomb(src: Path, dst: Path, member: str, size: int, declared: int) -> Path:
@@ -120,7 +93,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         + "EncryptionInfo".encode("utf-16-le")
         + b"\0" * 500
     )
-    k["xlsm"] = _rewrite(cyps2, d / "macros.xlsm", {}, {"xl/vbaProject.bin": b"\0" * 64})
+    k["xlsm"] = rewrite(cyps2, d / "macros.xlsm", {}, {"xl/vbaProject.bin": b"\0" * 64})
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", b"<Types/>")
@@ -130,12 +103,12 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     k["zip_bomb"].write_bytes(bomb.getvalue())
     # 5,000,000 zeros deflate to about 5 kB: a ratio near 1,000, far above 200
     zeros = b"0" * 5_000_000
-    k["zip_bomb_ratio"] = _rewrite(cyps2, d / "bomb_ratio.xlsx", {SHEET: lambda _: zeros})
+    k["zip_bomb_ratio"] = rewrite(cyps2, d / "bomb_ratio.xlsx", {SHEET: lambda _: zeros})
     # inflates to 50,000,000 bytes but declares 1,000: never inflated past what it declares
     k["zip_bomb_lying"] = _lying_bomb(cyps2, d / "bomb_lying.xlsx", SHEET, 50_000_000, 1000)
-    k["billion_laughs"] = _rewrite(cyps2, d / "laughs.xlsx", {"xl/workbook.xml": lambda _: LAUGHS})
+    k["billion_laughs"] = rewrite(cyps2, d / "laughs.xlsx", {"xl/workbook.xml": lambda _: LAUGHS})
     xxe = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
-    k["xxe"] = _rewrite(cyps2, d / "xxe.xlsx", {SHEET: lambda _: xxe})
+    k["xxe"] = rewrite(cyps2, d / "xxe.xlsx", {SHEET: lambda _: xxe})
     k["truncated"] = d / "truncated.xlsx"
     k["truncated"].write_bytes(cyps2.read_bytes()[: cyps2.stat().st_size // 2])
     k["empty"] = d / "empty.xlsx"
@@ -152,26 +125,26 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     plain.active["A1"] = "My bid"
     k["not_template"] = d / "not_template.xlsx"
     plain.save(k["not_template"])
-    k["other_version"] = _rewrite(
+    k["other_version"] = rewrite(
         cyps2,
         d / "old_version.xlsx",
         {
-            "docProps/custom.xml": _sub(
+            "docProps/custom.xml": sub(
                 b"<vt:lpwstr>" + re.escape(TEMPLATE_VERSION.encode()) + b"</vt:lpwstr>",
                 b"<vt:lpwstr>0.9</vt:lpwstr>",
             )
         },
     )
-    k["missing_name"] = _rewrite(
+    k["missing_name"] = rewrite(
         cyps2,
         d / "missing_name.xlsx",
-        {"xl/workbook.xml": _sub(rb'<definedName name="net">[^<]*</definedName>', b"")},
+        {"xl/workbook.xml": sub(rb'<definedName name="net">[^<]*</definedName>', b"")},
     )
-    k["duplicate_name"] = _rewrite(
+    k["duplicate_name"] = rewrite(
         cyps2,
         d / "duplicate_name.xlsx",
         {
-            "xl/workbook.xml": _sub(
+            "xl/workbook.xml": sub(
                 rb"(<definedName name=\"investment\">[^<]*</definedName>)",
                 rb'\1<definedName name="investment">Bid!$C$30:$G$30</definedName>',
             )
@@ -193,13 +166,13 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     k["long_text"] = _edit_cells(cyps2, d / "long_text.xlsx", {"Bid!C7": "x" * 5000})
     k["typed_over"] = _edit_cells(cyps2, d / "typed_over.xlsx", {"Bid!E25": 0.5})
     k["formula_changed"] = _edit_cells(cyps2, d / "formula_changed.xlsx", {"Bid!E26": "=0"})
-    k["stale_cache"] = _rewrite(
+    k["stale_cache"] = rewrite(
         cyps2,
         d / "stale_cache.xlsx",
-        {SHEET: _sub(rb"(<c r=\"E25\"[^>]*><f>E16-E24</f>)<v\s*/?>(</v>)?", rb"\1<v>99</v>")},
+        {SHEET: sub(rb"(<c r=\"E25\"[^>]*><f>E16-E24</f>)<v\s*/?>(</v>)?", rb"\1<v>99</v>")},
     )
     k["formula_in_input"] = _edit_cells(cyps2, d / "formula_in_input.xlsx", {"Bid!E16": "=1+1"})
-    k["crc"] = _rewrite(cyps2, d / "crc.xlsx", {})
+    k["crc"] = rewrite(cyps2, d / "crc.xlsx", {})
     raw = bytearray(k["crc"].read_bytes())
     with zipfile.ZipFile(k["crc"]) as zf:
         info = zf.getinfo(SHEET)
