@@ -216,17 +216,18 @@ def _table(
     return value
 
 
-def _suggest(key: str, known: set[str]) -> str:
-    """'unknown key; did you mean ...' with the nearest valid key, then every valid key.
+def _suggest(key: str, known: set[str], unknown: str = "unknown key") -> str:
+    """'unknown key; did you mean ...' with the nearest valid key, then every valid key;
+    ``unknown`` says what is unknown.
 
     >>> _suggest("yaer", {"year", "period"})
     "unknown key; did you mean 'year'? expected one of: period, year"
-    >>> _suggest("zzz", {"year"})
-    'unknown key; expected one of: year'
+    >>> _suggest("zzz", {"year"}, "unknown table")
+    'unknown table; expected one of: year'
     """
     near = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
     hint = f"did you mean {near[0]!r}? " if near else ""
-    return f"unknown key; {hint}expected one of: {', '.join(sorted(known))}"
+    return f"{unknown}; {hint}expected one of: {', '.join(sorted(known))}"
 
 
 def _unknown(

@@ -209,8 +209,7 @@ def _reference(ck: _Checker, reg: Mapping[str, Any]) -> tuple[PlacementTypes, Pl
                 path,
                 where,
                 code,
-                f"unknown placement type {bad[0]!r}; "
-                + _suggest(str(bad[0]), set(types.keys)).split("; ", 1)[1],
+                _suggest(str(bad[0]), set(types.keys), f"unknown placement type {bad[0]!r}"),
             )
             continue
         label = entry.get("label", code)
@@ -255,8 +254,7 @@ def _placements(ck: _Checker, doc: Mapping[str, Any], types: PlacementTypes) -> 
                 path,
                 where,
                 "type",
-                f"unknown placement type {kind!r}; "
-                + _suggest(str(kind), set(types.keys)).split("; ", 1)[1],
+                _suggest(str(kind), set(types.keys), f"unknown placement type {kind!r}"),
             )
             ok = False
         weekly = ck.number(path, where, p, "weekly_cost", expected=EXPECT_WEEKLY, required=True)
@@ -398,8 +396,7 @@ def _cohorts(ck: _Checker, doc: Mapping[str, Any], types: PlacementTypes) -> tup
                 path,
                 where,
                 "type",
-                f"unknown placement type {kind!r}; "
-                + _suggest(str(kind), set(types.keys)).split("; ", 1)[1],
+                _suggest(str(kind), set(types.keys), f"unknown placement type {kind!r}"),
             )
         risk = c.get("risk", False)
         if not isinstance(risk, bool):
@@ -621,8 +618,7 @@ def _line_options(
                         path,
                         where,
                         "types",
-                        f"unknown placement type {t!r}; "
-                        + _suggest(t, set(drivers.types.keys)).split("; ", 1)[1],
+                        _suggest(t, set(drivers.types.keys), f"unknown placement type {t!r}"),
                     )
         else:
             if not drivers.has_workforce:
@@ -749,7 +745,7 @@ def load_drivers(
     known = set(_SECTIONS) | _TABLES | set(DRIVER_TABLES)
     for key in doc:
         if key not in known:
-            ck.add((key,), "", key, "unknown table; " + _suggest(key, known).split("; ", 1)[1])
+            ck.add((key,), "", key, _suggest(key, known, "unknown table"))
     settings = DriverSettings(source, year, as_at)
     if "monitoring" in doc:
         h = _header(_Checker(ProblemList(source), ck.lines), doc)

@@ -527,7 +527,7 @@ def monitoring_from_dict(
                 "keep them in two files (use --mtfs MTFS.toml to link them)",
             )
         elif key not in known:
-            ck.add((key,), "", key, "unknown table; " + _suggest(key, known).split("; ", 1)[1])
+            ck.add((key,), "", key, _suggest(key, known, "unknown table"))
     h = _header(ck, doc)
     thresholds = _rag(ck, doc)
     raw = _tables(ck, doc, "line", "[[line]]")
