@@ -1,0 +1,274 @@
+"""Bid reader and file-safety checks that kill mutants which survived the hostile-input
+tests (docs/mutation.md, "The bid reader and the file-safety checks").
+
+Each test names the change it catches; messages are compared whole, as the budget
+holder sees them, with the sheet and cell they name. Figures are worked out by hand in
+the comments.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from support.bidfiles import BID_SHEET_PART, CASE, edit_cells, good_bid, rewrite
+
+from cypsxl.workbook import safety
+from cypsxl.workbook.reader import collect_bids, read_bid_file
+from cypsxl.workbook.template import write_blank_template
+
+_SAVE_AS = "save it as an Excel Workbook (.xlsx) and send it again"
+
+
+@pytest.fixture
+def cyps2(tmp_path: Path) -> Path:
+    """CYPS_2 filled: investment 0.1, 0.164 x 4 (row 16); prevented 0, 15, 27, 30, 30
+    (row 18); £22,000 a child (C19); part-year factor 0.5 (C20). No cached results."""
+    return good_bid(tmp_path / "src")
+
+
+def _with_cached(src: Path, dst: Path, cached: dict[str, tuple[str, str]]) -> Path:
+    """A copy whose calculated cells carry saved results, as Excel leaves them:
+    ``{"E25": ("n", "-0.463")}`` (a number) or ``{"D27": ("str", "2017/18")}`` (text)."""
+
+    def edit(data: bytes) -> bytes:
+        for ref, (kind, value) in cached.items():
+            t = ' t="str"' if kind == "str" else ""
+            pattern = rb'(<c r="' + ref.encode() + rb'"[^>]*)>(<f>[^<]*</f>)<v\s*/>'
+            data, n = re.subn(
+                pattern, rb"\1" + t.encode() + rb">\2<v>" + value.encode() + b"</v>", data
+            )
+            assert n == 1, ref
+        return data
+
+    return rewrite(src, dst, {BID_SHEET_PART: edit})
+
+
+# CYPS_2 by hand (years 2016/17 .. 2020/21):
+#   child-years avoided = children to date - (1 - 0.5) x this year's children
+#     0 - 0 = 0;  15 - 7.5 = 7.5;  42 - 13.5 = 28.5;  72 - 15 = 57;  102 - 15 = 87
+#   cost avoidance = child-years x 22,000 / 1e6 = 0, 0.165, 0.627, 1.254, 1.914 (= gross)
+#   net = investment - gross = 0.1, -0.001, -0.463, -1.09, -1.75
+#   cumulative net = 0.1, 0.099, -0.364, -1.454, -3.204
+#   payback year 2 (2017/18, first net < 0); break-even year 3 (2018/19)
+CYPS_2_CACHED = {
+    **{f"{c}21": ("n", v) for c, v in zip("CDEFG", ["0", "7.5", "28.5", "57", "87"], strict=True)},
+    **{
+        f"{c}22": ("n", v)
+        for c, v in zip("CDEFG", ["0", "0.165", "0.627", "1.254", "1.914"], strict=True)
+    },
+    **{
+        f"{c}24": ("n", v)
+        for c, v in zip("CDEFG", ["0", "0.165", "0.627", "1.254", "1.914"], strict=True)
+    },
+    **{
+        f"{c}25": ("n", v)
+        for c, v in zip("CDEFG", ["0.1", "-0.001", "-0.463", "-1.09", "-1.75"], strict=True)
+    },
+    **{
+        f"{c}26": ("n", v)
+        for c, v in zip("CDEFG", ["0.1", "0.099", "-0.364", "-1.454", "-3.204"], strict=True)
+    },
+    "C27": ("n", "2"),
+    "D27": ("str", "2017/18"),
+    "C28": ("n", "3"),
+    "D28": ("str", "2018/19"),
+}
+
+
+# --------------------------------------------------------------------------- saved results
+
+
+def test_saved_results_equal_to_the_engines_are_accepted(cyps2: Path, tmp_path: Path) -> None:
+    """Kills: numbers compared as ``cached + want``, text compared with ``!=`` or with
+    ``and`` in place of ``or`` (a text result against a number), the tolerance dropped."""
+    path = _with_cached(cyps2, tmp_path / "saved.xlsx", CYPS_2_CACHED)
+    r = read_bid_file(path)
+    assert r.errors == []
+    assert r.data is not None and r.data.ref == "CYPS_2"
+
+
+def test_a_saved_result_within_the_tolerance_is_accepted(cyps2: Path, tmp_path: Path) -> None:
+    """C21 is 0 child-years (no child prevented in 2016/17); a saved 0.000001 differs by
+    exactly the tolerance, 1e-6, and is accepted (kills ``<`` for ``<=``); 0.0000011
+    is not."""
+    ok = _with_cached(cyps2, tmp_path / "ok.xlsx", {"C21": ("n", "0.000001")})
+    assert read_bid_file(ok).errors == []
+    bad = read_bid_file(_with_cached(cyps2, tmp_path / "bad.xlsx", {"C21": ("n", "0.0000011")}))
+    assert [(e.sheet, e.cell, e.message) for e in bad.errors] == [
+        (
+            "Bid",
+            "C21",
+            "saved result '1.1e-06' differs from the engine's 0.0: a formula or a "
+            "calculated cell was changed",
+        )
+    ]
+
+
+def test_a_wrong_saved_year_is_refused_located(cyps2: Path, tmp_path: Path) -> None:
+    """The payback year saved as text "2018/19" where the engine says 2017/18 (D27);
+    the break-even year number saved as 2 where the engine says 3 (C28); the break-even
+    year saved as the number 3 where the engine says the text 2018/19 (D28)."""
+    path = _with_cached(
+        cyps2,
+        tmp_path / "years.xlsx",
+        {"D27": ("str", "2018/19"), "C28": ("n", "2"), "D28": ("n", "3")},
+    )
+    r = read_bid_file(path)
+    assert r.data is None
+    assert [(e.sheet, e.cell, e.message) for e in r.errors] == [
+        (
+            "Bid",
+            "D27",
+            "saved result '2018/19' differs from the engine's '2017/18': a formula or a "
+            "calculated cell was changed",
+        ),
+        (
+            "Bid",
+            "C28",
+            "saved result '2.0' differs from the engine's 3: a formula or a calculated "
+            "cell was changed",
+        ),
+        (
+            "Bid",
+            "D28",
+            "saved result '3.0' differs from the engine's '2018/19': a formula or a "
+            "calculated cell was changed",
+        ),
+    ]
+
+
+# --------------------------------------------------------------------------- duplicates
+
+
+def _copies(src: Path, folder: Path, n: int) -> list[Path]:
+    folder.mkdir()
+    paths = [folder / f"copy{i}.xlsx" for i in range(1, n + 1)]
+    for p in paths:
+        p.write_bytes(src.read_bytes())
+    return paths
+
+
+def test_two_files_with_one_reference_name_each_other(cyps2: Path, tmp_path: Path) -> None:
+    """Two copies: each names the other and counts no others (0 left, no "and ...");
+    located at the reference, Bid!C6."""
+    a, b = _copies(cyps2, tmp_path / "two", 2)
+    result = collect_bids([a, b], workers=1)
+    assert result.bids == []
+    assert [
+        (r.file, [(e.sheet, e.cell, e.message) for e in r.errors]) for r in result.rejected
+    ] == [
+        (
+            str(p),
+            [
+                (
+                    "Bid",
+                    "C6",
+                    f"bid reference CYPS_2 is also used by {other}; each bid needs its own "
+                    "reference (remove the old version or renumber)",
+                )
+            ],
+        )
+        for p, other in ((a, b), (b, a))
+    ]
+
+
+def test_three_files_count_one_other_file_singular(cyps2: Path, tmp_path: Path) -> None:
+    """Three copies: one other named, 3 - 1 - 1 = 1 other counted, "file" not "files"."""
+    a, b, c = _copies(cyps2, tmp_path / "three", 3)
+    result = collect_bids([a, b, c], workers=1)
+    assert [e.message for e in result.rejected[0].errors] == [
+        f"bid reference CYPS_2 is also used by {b} and 1 other file; each bid needs its own "
+        "reference (remove the old version or renumber)"
+    ]
+
+
+# --------------------------------------------------------------------------- years
+
+
+def test_a_shorter_bid_is_padded_in_every_row(tmp_path: Path) -> None:
+    """A bid for 2017/18-2019/20 in a 2016/17-2020/21 collection: zeros before (2016/17)
+    and after (2020/21) in investment, children prevented, FTE and each outcome measure;
+    its avoided cost and part-year factor are kept."""
+    path = write_blank_template(
+        tmp_path / "middle.xlsx", "CYPS_13", ["2017/18", "2018/19", "2019/20"]
+    )
+    edit_cells(
+        path,
+        path,
+        {
+            "Bid!C7": "Middle years",
+            **{f"Bid!{c}16": 0.2 for c in "CDE"},
+            "Bid!C18": 1,
+            "Bid!D18": 2,
+            "Bid!E18": 3,
+            "Bid!C19": 30000,
+            "Bid!C20": 0.25,
+            **{f"Bid!{c}31": v for c, v in zip("CDE", [1.5, 2.0, 2.5], strict=True)},
+            "Bid!A36": "Families supported",
+            **{f"Bid!{c}36": v for c, v in zip("CDE", [4, 5, 6], strict=True)},
+        },
+    )
+    result = collect_bids([path], years=CASE.years, workers=1)
+    assert result.rejected == []
+    (bid,) = result.bids
+    assert bid.investment == (0.0, 0.2, 0.2, 0.2, 0.0)
+    assert bid.prevented == (0.0, 1.0, 2.0, 3.0, 0.0)
+    assert bid.gross_saving is None
+    assert bid.fte == (0.0, 1.5, 2.0, 2.5, 0.0)
+    assert dict(bid.outcomes) == {"Families supported": (0.0, 4.0, 5.0, 6.0, 0.0)}
+    assert bid.avoided_cost_per_child_per_year == 30000.0 and bid.part_year_factor == 0.25
+
+
+# --------------------------------------------------------------------------- file safety
+
+
+def test_an_encrypted_workbook_and_a_legacy_one_are_told_apart(tmp_path: Path) -> None:
+    """Both are OLE2 containers; only the encrypted one holds "EncryptionInfo"."""
+    ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    encrypted = tmp_path / "locked.xlsx"
+    encrypted.write_bytes(ole2 + b"\0" * 500 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 9)
+    legacy = tmp_path / "old.xls"
+    legacy.write_bytes(ole2 + b"\0" * 500 + "Workbook".encode("utf-16-le"))
+    with pytest.raises(safety.HostileFile) as exc:
+        safety.open_package(encrypted)
+    assert str(exc.value) == (
+        "is password-protected (encrypted); remove the password (File > Info > Protect "
+        f"Workbook) and {_SAVE_AS}"
+    )
+    with pytest.raises(safety.HostileFile) as exc:
+        safety.open_package(legacy)
+    assert str(exc.value) == f"is a legacy Excel 97-2003 workbook (.xls); {_SAVE_AS}"
+
+
+@pytest.mark.parametrize(
+    ("head", "message"),
+    [
+        # plain text, no comma or semicolon
+        (b"hello world\n", "is text, not an Excel workbook"),
+        # a CSV: printable characters, a tab and a line break
+        (b"ref,title\tx\r\nCYPS_1,Foster\n", "is CSV or other text, not an Excel workbook"),
+        # byte-order marks, then characters that are not printable on their own (the
+        # zero bytes of UTF-16, a control character after a UTF-8 mark)
+        (b"\xef\xbb\xbfa,\x00b\x01", "is CSV or other text, not an Excel workbook"),
+        (b"\xff\xfer\x00,\x00f\x00", "is CSV or other text, not an Excel workbook"),
+        (b"\xfe\xff\x00r\x00;\x00f", "is CSV or other text, not an Excel workbook"),
+        (b"\xfe\xff\x00r\x00f\x00x", "is text, not an Excel workbook"),
+    ],
+)
+def test_text_files_are_named_text(tmp_path: Path, head: bytes, message: str) -> None:
+    path = tmp_path / "bid.xlsx"
+    path.write_bytes(head)
+    with pytest.raises(safety.HostileFile) as exc:
+        safety.open_package(path)
+    assert str(exc.value) == f"{message}; fill in the bid template and {_SAVE_AS}"
+
+
+def test_binary_content_is_unrecognised(tmp_path: Path) -> None:
+    """Control characters with no byte-order mark: not text (kills ``sample or ...``)."""
+    path = tmp_path / "bid.xlsx"
+    path.write_bytes(b"\x00\x01\x02\x03,;\x04\x05 and more")
+    with pytest.raises(safety.HostileFile) as exc:
+        safety.open_package(path)
+    assert str(exc.value) == "is not an Excel workbook (unrecognised content)"
