@@ -21,7 +21,6 @@ AttributeError: module 'pkg' has no attribute 'tau'
 
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import Callable, Mapping
 
@@ -33,18 +32,23 @@ def lazy_names(
 ) -> tuple[Callable[[str], object], Callable[[], list[str]]]:
     """The ``__getattr__`` and ``__dir__`` of ``package``, whose names live in ``modules``.
 
-    ``modules`` maps a module (absolute, or relative to ``package`` such as
+    ``modules`` maps a module (absolute, or one of the package's own such as
     ``".appraisal"``) to the public names it defines. A name is imported the first time
     it is asked for, then kept in the package's namespace, so later lookups are plain.
+    The import goes through ``__import__``, so ``python -X importtime`` lists the module.
     """
-    home = {name: module for module, names in modules.items() for name in names}
+    home = {
+        name: package + module if module.startswith(".") else module
+        for module, names in modules.items()
+        for name in names
+    }
     namespace = vars(sys.modules[package])
 
     def __getattr__(name: str) -> object:
         module = home.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module, package), name)
+        value = getattr(__import__(module, fromlist=(name,)), name)
         namespace[name] = value
         return value
 

@@ -3,7 +3,6 @@ JSON-safe numbers. No finance rules here."""
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from collections.abc import Mapping, Sequence
@@ -50,6 +49,8 @@ def print_json(doc: Mapping[str, Any]) -> None:
     ...
     cypsxl.cli.InputError: a result is not a finite number (NaN or infinity); nothing was printed
     """
+    import json  # only the --json commands need it
+
     try:
         text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
     except ValueError:
