@@ -2,6 +2,11 @@
 
 Money is in the unit of its inputs (the case uses £m; unit costs are £). Years run
 along the last axis of every array, so many bids are one call.
+
+Each public name is imported from its module when it is first used (``cypsxl._lazy``),
+so a command loads only the modules it computes with. A new name goes in the
+``TYPE_CHECKING`` imports, the table under them and ``__all__``;
+tests/test_lazy_imports.py checks that the three agree.
 """
 
 from typing import TYPE_CHECKING
