@@ -17,7 +17,6 @@ import textwrap
 from collections.abc import Callable
 from typing import Any
 
-from .._version import __version__
 from ..casefile._monitoring import monitoring_from_dict
 from ..errors import CaseError, Problem
 from ..model.monitoring import (
@@ -32,7 +31,14 @@ from ..monitoring_report import REPORT_COLUMNS, headline, section_groups
 from ..workbook.binding import Area, Book, Formula
 from ..workbook.monitoring_binding import MONITORING_OUTPUTS, read_monitoring
 from . import refresh as _mtfs_refresh
-from .refresh import RefreshResult, _check_ownership, _kept_time, _now, _write_outputs
+from .refresh import (
+    RefreshResult,
+    _check_ownership,
+    _kept_time,
+    _now,
+    _write_outputs,
+    run_stamp,
+)
 
 __all__ = [
     "HEADLINE_WIDTH",
@@ -335,13 +341,7 @@ def _check_rows(rows: list[ReportRow], areas: dict[str, Area]) -> Rows:
 
 
 def _stamp(case: MonitoringCase, time: str, digest: str) -> Rows:
-    return [
-        ["Refreshed by cypsxl", None],
-        ["Time (UTC)", time],
-        ["Engine version", __version__],
-        ["Inputs hash (SHA-256)", digest],
-        ["Case", f"{case.authority}: monitoring {case.year} period {case.period}"],
-    ]
+    return run_stamp(time, digest, f"{case.authority}: monitoring {case.year} period {case.period}")
 
 
 def _makers(

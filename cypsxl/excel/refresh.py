@@ -45,7 +45,7 @@ from ..workbook.binding import (
     read_inputs,
 )
 
-__all__ = ["RefreshResult", "inputs_hash", "output_tables", "read_case", "refresh"]
+__all__ = ["RefreshResult", "inputs_hash", "output_tables", "read_case", "refresh", "run_stamp"]
 
 Rows = list[list[Any]]
 
@@ -213,14 +213,29 @@ def _bid_summary(r: Results) -> Rows:
     return rows
 
 
-def _stamp(r: Results, time: str, digest: str) -> Rows:
+def run_stamp(time: str, digest: str, case: str) -> Rows:
+    """The run stamp's 5 x 2 rows: when, the engine version, the inputs' hash, the case.
+
+    A refresh keeps the time of the stamp on the sheet while the version and hash in it
+    are unchanged (rows 2 to 4 here, read back by :func:`_kept_time`).
+
+    >>> stamp = run_stamp("2025-11-14 09:00:00 UTC", "ab12", "Northshire")
+    >>> [label for label, _ in stamp]
+    ['Refreshed by cypsxl', 'Time (UTC)', 'Engine version', 'Inputs hash (SHA-256)', 'Case']
+    >>> stamp[1][1], stamp[3][1], stamp[4][1]
+    ('2025-11-14 09:00:00 UTC', 'ab12', 'Northshire')
+    """
     return [
         ["Refreshed by cypsxl", None],
         ["Time (UTC)", time],
         ["Engine version", __version__],
         ["Inputs hash (SHA-256)", digest],
-        ["Case", r.case.name],
+        ["Case", case],
     ]
+
+
+def _stamp(r: Results, time: str, digest: str) -> Rows:
+    return run_stamp(time, digest, r.case.name)
 
 
 _CHECK_HEAD = ["Check (difference should be 0)", "Difference", "Status"]
