@@ -174,12 +174,13 @@ def test_two_files_with_one_reference_name_each_other(cyps2: Path, tmp_path: Pat
     ]
 
 
-def test_three_files_count_one_other_file_singular(cyps2: Path, tmp_path: Path) -> None:
-    """Three copies: one other named, 3 - 1 - 1 = 1 other counted, "file" not "files"."""
-    a, b, c = _copies(cyps2, tmp_path / "three", 3)
-    result = collect_bids([a, b, c], workers=1)
+@pytest.mark.parametrize(("n", "more"), [(3, "1 other file"), (4, "2 other files")])
+def test_more_files_are_counted(cyps2: Path, tmp_path: Path, n: int, more: str) -> None:
+    """n copies: one other named, n - 1 - 1 others counted ("file" for one, else "files")."""
+    paths = _copies(cyps2, tmp_path / "many", n)
+    result = collect_bids(paths, workers=1)
     assert [e.message for e in result.rejected[0].errors] == [
-        f"bid reference CYPS_2 is also used by {b} and 1 other file; each bid needs its own "
+        f"bid reference CYPS_2 is also used by {paths[1]} and {more}; each bid needs its own "
         "reference (remove the old version or renumber)"
     ]
 
@@ -245,10 +246,12 @@ def test_an_encrypted_workbook_and_a_legacy_one_are_told_apart(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("head", "message"),
     [
-        # plain text, no comma or semicolon
-        (b"hello world\n", "is text, not an Excel workbook"),
+        # only the first 8 bytes are looked at: plain text with a space, no comma or
+        # semicolon; the lowest and highest bytes taken as text (space, "~", 0x80)
+        (b"to whom it may concern", "is text, not an Excel workbook"),
+        (b"~ \x80abcde", "is text, not an Excel workbook"),
         # a CSV: printable characters, a tab and a line break
-        (b"ref,title\tx\r\nCYPS_1,Foster\n", "is CSV or other text, not an Excel workbook"),
+        (b"a,b\tc\r\nd,e", "is CSV or other text, not an Excel workbook"),
         # byte-order marks, then characters that are not printable on their own (the
         # zero bytes of UTF-16, a control character after a UTF-8 mark)
         (b"\xef\xbb\xbfa,\x00b\x01", "is CSV or other text, not an Excel workbook"),
@@ -269,6 +272,17 @@ def test_binary_content_is_unrecognised(tmp_path: Path) -> None:
     """Control characters with no byte-order mark: not text (kills ``sample or ...``)."""
     path = tmp_path / "bid.xlsx"
     path.write_bytes(b"\x00\x01\x02\x03,;\x04\x05 and more")
+    with pytest.raises(safety.HostileFile) as exc:
+        safety.open_package(path)
+    assert str(exc.value) == "is not an Excel workbook (unrecognised content)"
+
+
+@pytest.mark.parametrize("odd", [b"\x7f", b"\x1f", b"\x0b"])
+def test_one_control_character_makes_text_unrecognised(tmp_path: Path, odd: bytes) -> None:
+    """DEL (0x7f), 0x1f (below the space) and a vertical tab (not tab, CR or LF) among
+    7 letters: not text."""
+    path = tmp_path / "bid.xlsx"
+    path.write_bytes(b"abc" + odd + b"defg")
     with pytest.raises(safety.HostileFile) as exc:
         safety.open_package(path)
     assert str(exc.value) == "is not an Excel workbook (unrecognised content)"
