@@ -286,3 +286,19 @@ def test_one_control_character_makes_text_unrecognised(tmp_path: Path, odd: byte
     with pytest.raises(safety.HostileFile) as exc:
         safety.open_package(path)
     assert str(exc.value) == "is not an Excel workbook (unrecognised content)"
+
+
+# --------------------------------------------------------------------------- cell values
+
+
+def test_text_in_a_number_cell_is_quoted_whole_up_to_40_characters(
+    cyps2: Path, tmp_path: Path
+) -> None:
+    """40 characters are shown whole; 41 are cut to 37 and "..." (40 in all)."""
+    path = edit_cells(cyps2, tmp_path / "text.xlsx", {"Bid!D16": "a" * 40, "Bid!E16": "b" * 41})
+    r = read_bid_file(path)
+    assert r.data is None
+    assert [(e.sheet, e.cell, e.message) for e in r.errors] == [
+        ("Bid", "D16", f"funding sought 2017/18: expected a number, got text '{'a' * 40}'"),
+        ("Bid", "E16", f"funding sought 2018/19: expected a number, got text '{'b' * 37}...'"),
+    ]
