@@ -15,7 +15,7 @@ import pytest
 from support.bidfiles import BID_SHEET_PART, CASE, edit_cells, good_bid, rewrite
 
 from cypsxl.workbook import safety
-from cypsxl.workbook.reader import collect_bids, read_bid_file
+from cypsxl.workbook.reader import CellProblem, collect_bids, read_bid_file
 from cypsxl.workbook.template import write_blank_template
 
 _SAVE_AS = "save it as an Excel Workbook (.xlsx) and send it again"
@@ -302,3 +302,16 @@ def test_text_in_a_number_cell_is_quoted_whole_up_to_40_characters(
         ("Bid", "D16", f"funding sought 2017/18: expected a number, got text '{'a' * 40}'"),
         ("Bid", "E16", f"funding sought 2018/19: expected a number, got text '{'b' * 37}...'"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("sheet", "cell", "line"),
+    [
+        ("Bid", "D16", "CYPS_2.xlsx: Bid!D16: expected a number >= 0, got -1"),
+        ("Bid", "", "CYPS_2.xlsx: Bid: expected a number >= 0, got -1"),
+        ("", "", "CYPS_2.xlsx: expected a number >= 0, got -1"),
+    ],
+)
+def test_a_problem_reads_as_file_sheet_cell_message(sheet: str, cell: str, line: str) -> None:
+    """A problem located to a cell, to a sheet, or to the whole file, on one line."""
+    assert str(CellProblem("CYPS_2.xlsx", sheet, cell, "expected a number >= 0, got -1")) == line
