@@ -15,7 +15,13 @@ import pytest
 from support.bidfiles import BID_SHEET_PART, CASE, edit_cells, good_bid, rewrite
 
 from cypsxl.workbook import safety
-from cypsxl.workbook.reader import CellProblem, collect_bids, read_bid_file
+from cypsxl.workbook.reader import (
+    CellProblem,
+    collect_bids,
+    find_workbooks,
+    natural_key,
+    read_bid_file,
+)
 from cypsxl.workbook.template import write_blank_template
 
 _SAVE_AS = "save it as an Excel Workbook (.xlsx) and send it again"
@@ -315,3 +321,63 @@ def test_text_in_a_number_cell_is_quoted_whole_up_to_40_characters(
 def test_a_problem_reads_as_file_sheet_cell_message(sheet: str, cell: str, line: str) -> None:
     """A problem located to a cell, to a sheet, or to the whole file, on one line."""
     assert str(CellProblem("CYPS_2.xlsx", sheet, cell, "expected a number >= 0, got -1")) == line
+
+
+# --------------------------------------------------------------------------- folders
+
+
+def test_a_folder_scan_finds_workbooks_only_in_natural_order(tmp_path: Path) -> None:
+    """Hidden files and folders are left out, other kinds of file ignored, a folder
+    named like a workbook (any case) returned as a file. Sorted by the path, letters
+    without case ("area/" < "bids.xlsx" < "cyps_"), numbers by value (2 < 10)."""
+    root = tmp_path / "returns"
+    for rel in (
+        "CYPS_10.xlsx",
+        "CYPS_2.xlsx",
+        "notes.docx",
+        ".hidden.xlsx",
+        ".git/CYPS_3.xlsx",
+        "area/CYPS_1.csv",
+        "Bids.XLSX/CYPS_4.xlsx",
+    ):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(b"x")
+    files, locks, missing = find_workbooks([root])
+    assert [p.relative_to(root).as_posix() for p in files] == [
+        "area/CYPS_1.csv",
+        "Bids.XLSX",
+        "CYPS_2.xlsx",
+        "CYPS_10.xlsx",
+    ]
+    assert locks == [] and missing == []
+
+
+def test_natural_order_sorts_numbers_by_value() -> None:
+    """Given in reverse: 10 > 9 > 2 by value, not by character."""
+    names = ["b/CYPS_10.xlsx", "b/CYPS_9.xlsx", "b/CYPS_2.xlsx", "a/CYPS_30.xlsx"]
+    assert sorted(names, key=lambda n: natural_key(Path(n))) == [
+        "a/CYPS_30.xlsx",
+        "b/CYPS_2.xlsx",
+        "b/CYPS_9.xlsx",
+        "b/CYPS_10.xlsx",
+    ]
+
+
+def test_a_bid_with_years_outside_the_collection_is_refused_located(
+    cyps2: Path, tmp_path: Path
+) -> None:
+    """CYPS_2 runs 2016/17-2020/21; a 2017/18-2021/22 collection cannot hold it, and a
+    collection with no years holds nothing. Located at the years row, Bid!C15:G15."""
+    later = ["2017/18", "2018/19", "2019/20", "2020/21", "2021/22"]
+    tail = "; use a template for years within the collection's (or collect with --years)"
+    outside = collect_bids([cyps2], years=later, workers=1)
+    assert [(e.sheet, e.cell, e.message) for e in outside.rejected[0].errors] == [
+        (
+            "Bid",
+            "C15:G15",
+            "the bid's years 2016/17-2020/21 run outside this collection's years "
+            "2017/18-2021/22" + tail,
+        )
+    ]
+    none = collect_bids([cyps2], years=[], workers=1)
+    assert [e.message for e in none.rejected[0].errors] == ["this collection has no years" + tail]
