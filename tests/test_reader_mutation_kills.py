@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import openpyxl
 import pytest
 from support.bidfiles import BID_SHEET_PART, CASE, edit_cells, good_bid, rewrite
 
 from cypsxl.workbook import safety
 from cypsxl.workbook.reader import (
     CellProblem,
+    _reading_order,
     collect_bids,
     find_workbooks,
     natural_key,
@@ -381,3 +383,47 @@ def test_a_bid_with_years_outside_the_collection_is_refused_located(
     ]
     none = collect_bids([cyps2], years=[], workers=1)
     assert [e.message for e in none.rejected[0].errors] == ["this collection has no years" + tail]
+
+
+# --------------------------------------------------------------------------- problems
+
+
+def test_problems_sort_file_wide_bid_narrative_then_other_sheets() -> None:
+    """File-wide first, then the Bid sheet (a problem with no cell first, then row by row,
+    left to right), the Narrative, any other sheet."""
+    given = [
+        ("Lists", "B2"),
+        ("Narrative", "C5"),
+        ("Bid", "E25"),
+        ("Bid", "A1"),
+        ("Bid", ""),
+        ("Bid", "D16"),
+        ("", ""),
+    ]
+    problems = [CellProblem("f.xlsx", sheet, cell, "m") for sheet, cell in given]
+    assert [(p.sheet, p.cell) for p in sorted(problems, key=_reading_order)] == [
+        ("", ""),
+        ("Bid", ""),
+        ("Bid", "A1"),
+        ("Bid", "D16"),
+        ("Bid", "E25"),
+        ("Narrative", "C5"),
+        ("Lists", "B2"),
+    ]
+
+
+def test_a_workbook_not_from_the_template_is_a_file_wide_problem(tmp_path: Path) -> None:
+    """No sheet and no cell: the whole file is refused."""
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "My bid"
+    path = tmp_path / "mine.xlsx"
+    wb.save(path)
+    assert read_bid_file(path).errors == [
+        CellProblem(
+            str(path),
+            "",
+            "",
+            "is not a cypsxl bid template (no template version in its document properties); "
+            "fill in the bid template issued by finance",
+        )
+    ]
