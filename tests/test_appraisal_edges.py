@@ -14,6 +14,7 @@ import pytest
 
 from cypsxl.casefile import parse_case
 from cypsxl.model import (
+    TornadoRow,
     apply_optimism_bias,
     appraise_case,
     sensitivity,
@@ -187,6 +188,33 @@ def test_a_bid_without_investment_or_children_has_no_such_groups():
     )
     keys = {r.key for r in sensitivity(parse_case(text), 0.1)}
     assert keys == set(TORNADO) - {"investment:B"}
+    # no children prevented by any bid: no avoided cost, part-year factor or children group
+    text = CASE.format(bias="", own="").replace("prevented = [10, 10, 0]", "prevented = [0, 0, 0]")
+    keys = {r.key for r in sensitivity(parse_case(text), 0.1)}
+    assert keys == {"investment:A", "saving:B", "investment:B", "pressure:demand"}
+
+
+def test_a_pressure_line_labelled_in_words_and_a_zero_line_left_out():
+    text = CASE.format(bias="", own="").replace(
+        "pressure_demand = [1.0, 2.0, 4.0]",
+        "pressure_demand = [1.0, 2.0, 4.0]\npressure_social_care = [0.0, 0.0, 0.5]\n"
+        "pressure_reserve = [0.0, 0.0, 0.0]",
+    )
+    rows = {r.key: r for r in sensitivity(parse_case(text), 0.1)}
+    assert "pressure:reserve" not in rows
+    care = rows["pressure:social_care"]
+    # 0.5 in 2026/27 only, x 0.9: level -0.05 -> gap -0.05; bids' net unmoved
+    assert care.label == "Pressure: social care"
+    assert (care.cumulative_net_low, care.cumulative_net_high) == (0.0, 0.0)
+    assert (care.revised_gap_low, care.revised_gap_high) == pytest.approx((-0.05, 0.05))
+
+
+def test_swing_is_the_largest_of_the_four_effects_whichever_it_is():
+    # each of the four in turn the largest in size, the others smaller either way
+    assert TornadoRow("k", "K", -0.4, 0.1, -0.2, 0.3).swing == 0.4
+    assert TornadoRow("k", "K", 0.1, -0.4, -0.2, 0.3).swing == 0.4
+    assert TornadoRow("k", "K", 0.1, -0.3, -0.4, 0.2).swing == 0.4
+    assert TornadoRow("k", "K", 0.1, -0.3, -0.2, 0.4).swing == 0.4
 
 
 # --------------------------------------------------------------------------- switching
@@ -326,6 +354,8 @@ def test_max_scenarios_for_a_known_bid_count():
         _check_n(970_874, case)
     # 40 bids: 8 x (9 + 120 + 1) = 1,040 -> 769,230 (1,040 x 769,230 = 799,999,200)
     assert max_scenarios(many_bids(40)) == 769_230
+    # 50 bids: 8 x (9 + 150 + 1) = 1,280, which divides the budget: 625,000 exactly
+    assert max_scenarios(many_bids(50)) == 625_000
     # one bid: 8 x 13 = 104 bytes -> 7,692,307, capped at 1,000,000
     assert max_scenarios(edges()) == 1_000_000
     _check_n(1_000_000, edges())
