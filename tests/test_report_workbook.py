@@ -9,8 +9,10 @@ to 3 decimals, compared within its 0.0016 rounding tolerance.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -150,6 +152,17 @@ def test_report_command_writes_a_workbook(tmp_path: Path):
     again = tmp_path / "again.xlsx"
     assert main(["report", "-o", str(again), "--date", "2016-11-23"]) == 0
     assert again.read_bytes() == out.read_bytes()  # same case and date, same bytes
+
+
+def test_report_is_dated_by_its_date_not_the_clock(tmp_path: Path):
+    # Two runs a second apart must give the same bytes: both times in docProps/core.xml
+    # are the report's date at 09:00, never the moment openpyxl made the workbook.
+    out = tmp_path / "report.xlsx"
+    assert main(["report", "-o", str(out), "--date", "2016-11-23"]) == 0
+    with zipfile.ZipFile(out) as z:
+        core = z.read("docProps/core.xml").decode()
+    stamps = re.findall(r"<dcterms:(created|modified)[^>]*>([^<]*)<", core)
+    assert stamps == [("created", "2016-11-23T09:00:00Z"), ("modified", "2016-11-23T09:00:00Z")]
 
 
 def test_report_errors_exit_2(tmp_path: Path, monkeypatch, capsys):

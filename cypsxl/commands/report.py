@@ -108,6 +108,7 @@ def _report(args: argparse.Namespace) -> int:
         info = ReportInfo(date=date, version=__version__, case_hash=inputs_hash(case))
         wb = build_report(run_case(case), info)
     stamp = dt.datetime.combine(date, dt.time(9, 0))
+    wb.properties.created = stamp  # openpyxl dates a new workbook now: same date, same bytes
     save_deterministic(wb, out, stamp)
     print(f"wrote {out}")
     if pdf is not None:
