@@ -193,6 +193,8 @@ def test_validation_kinds(blank: openpyxl.Workbook) -> None:
     assert kinds["C20"] == ("decimal", "between", "0", "1")  # part-year factor
     assert kinds["C8"] == ("list", None, "list_service_areas", None)
     assert kinds["C9"] == ("list", None, "list_directorates", None)
+    # the reference: 1 to 32 characters, the length collect and the case file accept
+    assert kinds["C6"] == ("textLength", "between", "1", "32")
 
 
 def test_units_on_every_row(blank: openpyxl.Workbook) -> None:

@@ -31,6 +31,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..model import Bid, Case
+from ..model.limits import MAX_REF_CHARS
 from ..model.timeline import validate_timeline
 from . import files
 from . import layout as L
@@ -303,11 +304,11 @@ def _header(ws: Worksheet, lay: L.Layout, v: TemplateValues, last_col: int) -> N
         ws,
         "textLength",
         ref_cell,
-        "At most 40 characters.",
+        f"A letter, then letters, digits, _ or -: at most {MAX_REF_CHARS} characters.",
         "The bid reference, e.g. CYPS_1.",
         "between",
         "1",
-        "40",
+        str(MAX_REF_CHARS),
     )
     for name in ("bid_title", "cabinet_member", "contact"):
         _validation(
