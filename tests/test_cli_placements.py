@@ -205,6 +205,8 @@ def test_a_bad_case_exits_2_with_located_errors(tmp_path: Path, capsys, change, 
         (["CASE", "--year", "2025-26"], "--year: '2025-26' is not a financial year"),
         (["CASE", "--costs", "c.csv"], "--costs is for an SSDA903 CSV"),
         (["CASE", "--convert-agency", "3"], "--convert-agency: 3 agency FTE to convert, but 1"),
+        (["CASE", "--convert-agency", "-1"], "--convert-agency: expected agency FTE > 0 to"),
+        (["CASE", "--convert-agency", "0"], "--convert-agency: expected agency FTE > 0 to"),
     ],
 )
 def test_usage_errors_exit_2(case: Path, capsys, argv, message) -> None:

@@ -319,11 +319,15 @@ def test_agency_conversion_counts_posts_starting_or_ending_that_day() -> None:
 
 
 def test_agency_conversion_with_no_agency_in_place_saves_nothing() -> None:
-    """No agency posts on the day: converting nothing, or a rounding residue of FTE (as
-    0.1 + 0.2 - 0.3 gives), saves exactly nothing."""
+    """No agency posts on the day: converting a rounding residue of FTE (as 0.1 + 0.2 -
+    0.3 gives) saves exactly nothing; converting 0, a negative or NaN FTE is refused, as
+    CYPS_AGENCY_CONVERSION refuses it."""
     e = Establishment.build(["A"], ["SW"], ["permanent"], [1], annual_cost=52_000)
+    for bad, shown in ((0, "0"), (-1, "-1"), (float("nan"), "nan")):
+        with pytest.raises(ValueError) as err:
+            agency_conversion(e, bad, d("2026-01-01"), YEAR)
+        assert str(err.value) == f"expected agency FTE > 0 to convert, got {shown}"
     # rate and permanent cost are 0 without agency FTE: n x (0 x 90 / 7 - 0 x 90 / 365) = 0
-    assert agency_conversion(e, 0, d("2026-01-01"), YEAR) == (0.0, 0.0)
     residue = 0.1 + 0.2 - 0.3  # 5.55e-17
     assert 0 < residue < 1e-9
     assert agency_conversion(e, residue, d("2026-01-01"), YEAR) == (0.0, 0.0)

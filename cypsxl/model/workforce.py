@@ -330,7 +330,8 @@ def agency_conversion(
 
     The converted FTE are priced at the FTE-weighted average agency weekly rate and the
     average permanent equivalent of the agency posts in place on ``from_day``. Raises
-    ``ValueError`` when fewer agency FTE are in place or no permanent cost is known.
+    ``ValueError`` when ``n_fte`` is not above 0, fewer agency FTE are in place or no
+    permanent cost is known (the rules of ``CYPS_AGENCY_CONVERSION`` too).
 
     >>> from cypsxl.model.dates import day_number as d
     >>> e = Establishment.build(["A", "A", "B"], ["SW"] * 3, ["permanent", "agency", "agency"],
@@ -341,6 +342,8 @@ def agency_conversion(
     >>> [round(x, 2) for x in agency_conversion(e, 2, d("2026-01-01"), "2025/26")]
     [12927.59, 52428.57]
     """
+    if not n_fte > 0:  # NaN too
+        raise ValueError(f"expected agency FTE > 0 to convert, got {n_fte:g}")
     on = est.mask("agency") & (est.start <= from_day) & (from_day <= est.end)
     have = float(np.sum(est.fte[on]))
     if n_fte > have + 1e-9:
