@@ -165,16 +165,17 @@ def test_a_case_too_big_for_the_memory_bound_still_runs_one_scenario() -> None:
 # --- chunks and progress ----------------------------------------------------------------
 
 
-def test_a_case_with_many_bids_works_in_smaller_chunks_and_reports_each() -> None:
-    # 700 bids x 3 years = 2,100 values a scenario: 2,000,000 // 2,100 = 952 scenarios a
-    # chunk, so 953 scenarios take two chunks, reported at 952 and 953 of 953
-    big = copies(draws(), 350)
+def test_scenarios_run_in_chunks_of_ten_thousand_and_report_each() -> None:
+    # 2 bids x 3 years = 6 values a scenario: 2,000,000 // 6 is over 10,000, so chunks of
+    # 10,000; 10,001 scenarios take two chunks, reported at 10,000 and 10,001 of 10,001
     calls: list[tuple[int, int]] = []
-    s = scenario_samples(big, n=953, seed=0, progress=lambda done, n: calls.append((done, n)))
-    assert calls == [(952, 953), (953, 953)]
-    # every scenario is the central run, 350 times over: -87.5, 105, 175
-    assert s.net_saving.shape == (953, 3)
-    assert s.net_saving[[0, -1]] == pytest.approx(np.array([[-87.5, 105.0, 175.0]] * 2))
+    s = scenario_samples(
+        draws(), n=10_001, seed=0, progress=lambda done, n: calls.append((done, n))
+    )
+    assert calls == [(10_000, 10_001), (10_001, 10_001)]
+    # every scenario is the central run: net saving -0.25, 0.3, 0.5
+    assert s.net_saving.shape == (10_001, 3)
+    assert s.net_saving[[0, -1]] == pytest.approx(np.array([CENTRAL_NET_SAVING] * 2), abs=1e-12)
 
 
 def test_chunk_is_the_values_allowed_over_the_values_of_one_scenario() -> None:
