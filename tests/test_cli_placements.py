@@ -231,3 +231,42 @@ def test_a_csv_of_another_kind_exits_2(tmp_path: Path, capsys) -> None:
     code, _, err = _run(["placements", str(path)], capsys)
     assert code == 2
     assert "is not an SSDA903 episodes file (CHILD, DECOM, ...), a placement register" in err
+
+
+def test_check_reads_a_file_of_cost_drivers_only(case: Path, capsys) -> None:
+    # CASE: 2 placements (P1, P2), 2 posts (permanent and agency), 1 cohort
+    code, out, err = _run(["check", str(case)], capsys)
+    assert (code, err) == (0, "")
+    assert out == f"ok: {case}: cost drivers 2025/26, 2 placements, 2 posts, 1 cohort\n"
+
+
+def test_check_reports_every_problem_of_a_drivers_file(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "posts.toml"
+    # line 1-5: a permanent post without its annual cost; line 6: a misspelt table
+    path.write_text(
+        '[[post]]\nteam = "A"\nrole = "SW"\nkind = "permanent"\nfte = 1\n[registr]\n',
+        encoding="utf-8",
+    )
+    code, out, err = _run(["check", str(path)], capsys)
+    assert (code, out) == (2, "")
+    lines = err.splitlines()
+    assert len(lines) == 2, err
+    assert lines[0].startswith(f"error: {path}:6: 'registr': unknown table; did you mean")
+    assert lines[1] == (
+        f"error: {path}:1: post #1 (A): 'annual_cost': missing; a permanent post needs its "
+        "annual cost (£ per FTE)"
+    )
+
+
+def test_check_lists_the_rows_a_driver_csv_would_lose(tmp_path: Path, capsys) -> None:
+    (tmp_path / "register.csv").write_text(
+        "ref,type,weekly_cost,start\nP1,ifa,700,2025-04-01\nP2,ifa,lots,2025-05-01\n",
+        encoding="utf-8",
+    )
+    path = tmp_path / "drivers.toml"
+    path.write_text('[register]\nyear = "2025/26"\ncsv = "register.csv"\n', encoding="utf-8")
+    code, out, err = _run(["check", str(path)], capsys)
+    assert (code, out) == (2, "")
+    # row 3 of the CSV (P2): text where £ a week is expected; row 2 (P1) is whole
+    csv = tmp_path / "register.csv"
+    assert err == f"error: {csv}: row 3: 'weekly_cost': expected £ a week >= 0, got 'lots'\n"

@@ -592,6 +592,19 @@ def load_monitoring(path: str | Path, mtfs: Case | None = None) -> MonitoringCas
     return parse_monitoring(read_text(path), str(path), mtfs)
 
 
-def doc_kind(text: str, source: str) -> str:
-    """``"monitoring"`` or ``"mtfs"``: which reader a case file's text is for."""
-    return "monitoring" if is_monitoring_doc(_toml(text, source)) else "mtfs"
+def doc_kind(text: str, source: str, drivers: bool = False) -> str:
+    """``"monitoring"`` or ``"mtfs"``: which reader a case file's text is for; with
+    ``drivers``, ``"drivers"`` for a file of cost-driver tables and no MTFS table.
+
+    >>> doc_kind("[[post]]", "x.toml"), doc_kind("[[post]]", "x.toml", drivers=True)
+    ('mtfs', 'drivers')
+    """
+    from ._driver_tables import DRIVER_TABLES
+    from ._sections import _SECTIONS
+
+    doc = _toml(text, source)
+    if is_monitoring_doc(doc):
+        return "monitoring"
+    if drivers and any(k in doc for k in DRIVER_TABLES) and not any(k in doc for k in _SECTIONS):
+        return "drivers"
+    return "mtfs"

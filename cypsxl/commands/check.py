@@ -16,13 +16,16 @@ __all__ = ["register"]
 
 HELP = """Check one or more case files and report every problem in each.
 
-An MTFS case (with [case]) and a monitoring case (with [monitoring]) are each checked by
-their own rules; a file is a monitoring case when it has a [monitoring] table.
+An MTFS case (with [case]), a monitoring case (with [monitoring]) and a file of cost
+drivers only ([[placement]], [register], [[post]], [workforce], [[cohort]], [demand];
+docs/drivers.md) are each checked by their own rules. Rows a driver CSV would lose are
+problems too.
 
 examples:
   cypsxl check mycase.toml            "ok" or one line per problem (exit code 2)
   cypsxl check cases/*.toml
   cypsxl check docs/examples/northshire_monitoring_2025.toml
+  cypsxl check docs/examples/northshire_drivers_2025.toml
 """
 
 
@@ -42,10 +45,14 @@ def _check(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.cases:
         try:
-            if _kind(path) == "monitoring":
+            kind = _kind(path)
+            if kind == "monitoring":
                 m = load_monitoring(path)
                 lines = f"{len(m.lines)} line" + ("" if len(m.lines) == 1 else "s")
                 print(f"ok: {path}: monitoring {m.year} period {m.period}, {lines}")
+                continue
+            if kind == "drivers":
+                failed += _check_drivers(path)
                 continue
             case = load_case(path)
         except CaseError as exc:
@@ -63,6 +70,33 @@ def _check(args: argparse.Namespace) -> int:
 def _kind(path: str) -> str:
     """Which reader the file is for; an unreadable file goes to the MTFS reader, which says why."""
     try:
-        return doc_kind(read_text(path), path)
+        return doc_kind(read_text(path), path, drivers=True)
     except CaseError:
         return "mtfs"
+
+
+def _check_drivers(path: str) -> int:
+    """Check a file of cost drivers only: 0 when it is whole, 1 when it has problems."""
+    from ..casefile._drivers import load_drivers  # pandas and the CSV readers: when needed
+
+    d = load_drivers(path)
+    if d.rejected:
+        print_problems(CaseError(list(d.rejected)))
+        return 1
+    counts = [
+        _count(len(d.register.ref), "placement"),
+        _count(len(d.establishment.fte), "post"),
+        _count(len(d.cohorts), "cohort"),
+    ]
+    year = f" {d.year}" if d.year else ""
+    print(printable(f"ok: {path}: cost drivers{year}, {', '.join(counts)}"))
+    return 0
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 post``, ``3 posts``.
+
+    >>> _count(1, "post"), _count(0, "cohort")
+    ('1 post', '0 cohorts')
+    """
+    return f"{n} {noun}" + ("" if n == 1 else "s")
