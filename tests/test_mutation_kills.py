@@ -313,3 +313,30 @@ def test_monte_carlo_refuses_nonsense_and_reports_its_settings():
     r = monte_carlo(case, n=10, seed=1, payback_within=1)
     assert (r.n, r.seed, r.payback_within) == (10, 1, 1)
     assert monte_carlo(case, seed=1).n == case.scenarios.n  # the case's n by default
+
+
+# --------------------------------------------------------------------------- whole numbers
+
+
+def test_whole_number_rows_from_python_give_float_results():
+    """A case built in Python with whole numbers (ints, not floats) gives the same float
+    arrays as the case file, which reads every figure as a float."""
+    import dataclasses
+
+    from cypsxl.model import funding_gap
+
+    case = load_case(EXAMPLE)
+    budget = dataclasses.replace(case.budget, pressures={"demand": (4, 5, 6, 7)})
+    others = (dataclasses.replace(case.other_proposals[0], levels=(1, 1, 2)),)
+    case = dataclasses.replace(case, budget=budget, other_proposals=others)
+    r = run_case(case)
+    # the pressure line as given, as floats: [4.0, 5.0, 6.0, 7.0]
+    demand = r.pressures_by_line["demand"]
+    assert demand.dtype == np.float64 and demand.tolist() == [4.0, 5.0, 6.0, 7.0]
+    adult = r.additional.others["adult_care"]
+    assert adult.dtype == np.float64 and adult.tolist() == [1.0, 1.0, 2.0]
+    # CYPS pressures over the 3 MTFS years: 4, 5, 6 (one line only)
+    assert r.additional.cyps_pressures.tolist() == [4.0, 5.0, 6.0]
+    # no plan years at all: nothing to revise, and no reserves drawn for a first year
+    empty = funding_gap([], [], current_year_one_off=True)
+    assert empty.revised.tolist() == [] and empty.reserve_draw == 0.0
