@@ -1,0 +1,304 @@
+"""Collecting many bid files: which process reads them, progress, paths that are missing,
+folders that cannot be listed, lock files, the collection's years, and the short form of
+a parser's complaint (docs/mutation.md, "The bid reader and the file-safety checks").
+
+Every file here is tiny (a line of text, a few bytes, nothing) or a template cypsxl
+writes, so the whole module runs in well under a second or two. The pool tests replace
+``os.cpu_count`` and :data:`PARALLEL_FROM` so that a handful of files takes the pool path
+on any machine.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from support.bidfiles import good_bid
+
+from cypsxl.workbook import reader
+from cypsxl.workbook.reader import (
+    BidData,
+    CellProblem,
+    FileResult,
+    Rejected,
+    _fit_years,
+    collect_bids,
+)
+from cypsxl.workbook.safety import HostileFile, _short, parse_part
+from cypsxl.workbook.template import write_blank_template
+
+_SAVE_AS = "save it as an Excel Workbook (.xlsx) and send it again"
+_CSV = f"is CSV or other text, not an Excel workbook; fill in the bid template and {_SAVE_AS}"
+_BINARY = "is not an Excel workbook (unrecognised content)"
+_EMPTY = "is empty (0 bytes); the upload may have failed"
+_TAIL = "; use a template for years within the collection's (or collect with --years)"
+
+
+def _files(folder: Path, n: int) -> tuple[list[Path], list[str]]:
+    """``n`` files that are refused before any workbook part is read, in a repeating
+    pattern of three kinds: CSV text, binary bytes, an empty file; with the message each
+    gets."""
+    folder.mkdir()
+    kinds = [
+        (b"ref,title\nCYPS_1,Foster care\n", _CSV),
+        (b"\x00\x01\x02\x03", _BINARY),
+        (b"", _EMPTY),
+    ]
+    paths, messages = [], []
+    for i in range(n):
+        data, message = kinds[i % 3]
+        p = folder / f"f{i:02d}.xlsx"
+        p.write_bytes(data)
+        paths.append(p)
+        messages.append(message)
+    return paths, messages
+
+
+def _rejected(result: Any) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    return [(r.file, [(e.sheet, e.cell, e.message) for e in r.errors]) for r in result.rejected]
+
+
+class _NoPool:
+    """Stands in for the process pool where the files must be read in this process."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise AssertionError("a process pool was started")
+
+
+def _cores(monkeypatch: pytest.MonkeyPatch, n: int | None) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: n)
+
+
+# --------------------------------------------------------------------------- which process
+
+
+@pytest.mark.parametrize("workers", [1, 0])
+def test_one_worker_reads_in_this_process_whatever_the_cores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """workers=1 (or 0) on 4 cores, 3 files with the pool threshold at 2: min(1, 4, 8) = 1
+    worker, so no pool (kills ignoring ``workers``, passing None for it, ``and`` for ``or``
+    and ``< 1`` for ``<= 1``); progress (1, 3), (2, 3), (3, 3); files in order."""
+    _cores(monkeypatch, 4)
+    monkeypatch.setattr(reader, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(reader, "ProcessPoolExecutor", _NoPool)
+    paths, messages = _files(tmp_path / "in", 3)
+    seen: list[tuple[int, int]] = []
+    result = collect_bids(paths, workers=workers, progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    assert _rejected(result) == [
+        (str(p), [("", "", m)]) for p, m in zip(paths, messages, strict=True)
+    ]
+
+
+def test_an_unknown_core_count_reads_in_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """os.cpu_count() gives None: taken as 1 core, so 1 worker and no pool even for 3 files
+    past a threshold of 2 (kills ``or 2``)."""
+    _cores(monkeypatch, None)
+    monkeypatch.setattr(reader, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(reader, "ProcessPoolExecutor", _NoPool)
+    paths, messages = _files(tmp_path / "in", 3)
+    result = collect_bids(paths)
+    assert _rejected(result) == [
+        (str(p), [("", "", m)]) for p, m in zip(paths, messages, strict=True)
+    ]
+
+
+class _SerialPool:
+    """A pool that records the workers asked for and maps in this process."""
+
+    asked: ClassVar[list[int]] = []
+
+    def __init__(self, max_workers: int) -> None:
+        _SerialPool.asked.append(max_workers)
+
+    def __enter__(self) -> _SerialPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def map(
+        self, fn: Callable[[Path], Any], items: Iterable[Path], chunksize: int = 1
+    ) -> Iterator[Any]:
+        return map(fn, items)
+
+
+@pytest.mark.parametrize("workers", [None, 20])
+def test_at_most_eight_workers_on_sixteen_cores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int | None
+) -> None:
+    """16 cores, default or 20 workers asked: min(16 or 20, 16, 8) = 8 processes (kills the
+    cap dropped)."""
+    _cores(monkeypatch, 16)
+    monkeypatch.setattr(reader, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(_SerialPool, "asked", [])
+    monkeypatch.setattr(reader, "ProcessPoolExecutor", _SerialPool)
+    paths, _ = _files(tmp_path / "in", 3)
+    collect_bids(paths, workers=workers)
+    assert _SerialPool.asked == [8]
+
+
+def test_the_pool_reads_from_parallel_from_files_in_order_with_progress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """17 files, the threshold at 17, 2 workers on 2 cores: a real pool of 2 (kills
+    ``<=`` for ``<`` against the threshold); chunks of max(1, min(64, 17 // (2 x 8))) = 1
+    file, a whole number (kills ``/`` for ``//``, 17 / 16 = 1.0625, which the pool
+    refuses); progress (1, 17) ... (17, 17) one by one (kills counting from 0 or 2, and
+    None or a missing argument in the call); every result in file order."""
+    _cores(monkeypatch, 2)
+    monkeypatch.setattr(reader, "PARALLEL_FROM", 17)
+    started: list[int] = []
+    real = reader.ProcessPoolExecutor
+
+    class Recording(real):  # type: ignore[valid-type,misc]
+        def __init__(self, max_workers: int) -> None:
+            started.append(max_workers)
+            super().__init__(max_workers=max_workers)
+
+    monkeypatch.setattr(reader, "ProcessPoolExecutor", Recording)
+    paths, messages = _files(tmp_path / "in", 17)
+    seen: list[tuple[int, int]] = []
+    result = collect_bids(paths, workers=2, progress=lambda d, t: seen.append((d, t)))
+    assert started == [2]
+    assert seen == [(i, 17) for i in range(1, 18)]
+    assert _rejected(result) == [
+        (str(p), [("", "", m)]) for p, m in zip(paths, messages, strict=True)
+    ]
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def test_a_missing_path_and_an_unlistable_folder_are_both_rejected_file_wide(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A path that does not exist, then a folder holding a sub-folder that cannot be
+    listed: both rejected, missing first, each with one file-wide problem naming the path
+    (kills ``=`` for ``+=``, None or "XXXX" for the file, sheet, cell or message, dropped
+    arguments, and the message's case)."""
+    missing = str(tmp_path / "nope.xlsx")
+    folder = tmp_path / "returns"
+    (folder / "sub").mkdir(parents=True)
+    real = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if Path(str(path)).name == "sub":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = collect_bids([missing, folder], workers=1)
+    sub = str(folder / "sub")
+    assert result.rejected == [
+        Rejected(missing, [CellProblem(missing, "", "", "does not exist")]),
+        Rejected(sub, [CellProblem(sub, "", "", "cannot be read: Permission denied")]),
+    ]
+    assert [str(e) for r in result.rejected for e in r.errors] == [
+        f"{missing}: does not exist",
+        f"{sub}: cannot be read: Permission denied",
+    ]
+
+
+def test_an_excel_lock_file_is_skipped_by_its_path(tmp_path: Path) -> None:
+    """~$CYPS_2.xlsx (Excel's owner file) is listed as skipped, by its own path (kills the
+    list dropped or holding "None"), and is neither read nor rejected."""
+    lock = tmp_path / "~$CYPS_2.xlsx"
+    lock.write_bytes(b"\x05owner")
+    result = collect_bids([lock], workers=1)
+    assert result.skipped == [str(lock)]
+    assert result.rejected == [] and result.bids == []
+
+
+# --------------------------------------------------------------------------- years
+
+
+def test_the_collections_years_come_from_accepted_files_only(tmp_path: Path) -> None:
+    """CYPS_2 (2016/17-2020/21) accepted, two blank templates for 2017/18-2021/22 refused
+    (no title): the years most ACCEPTED files have are 2016/17-2020/21, so CYPS_2 is kept
+    (counting the two refused files too would make it 2017/18-2021/22 and refuse CYPS_2)."""
+    good = good_bid(tmp_path / "a")
+    later = ["2017/18", "2018/19", "2019/20", "2020/21", "2021/22"]
+    blanks = [
+        write_blank_template(tmp_path / "a" / f"blank{i}.xlsx", f"CYPS_9{i}", later) for i in (1, 2)
+    ]
+    result = collect_bids([good, *blanks], workers=1)
+    assert result.years == ("2016/17", "2017/18", "2018/19", "2019/20", "2020/21")
+    assert list(result.files) == ["CYPS_2"]
+    assert [r.file for r in result.rejected] == [str(b) for b in blanks]
+
+
+def _data(years_cell: str = "C15:E15") -> BidData:
+    return BidData(
+        "CYPS_7",
+        "t",
+        "",
+        "",
+        "",
+        (1.0, 2.0),
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        {},
+        {},
+        "Bid!C6",
+        years_cell,
+    )
+
+
+def test_a_result_without_years_is_refused_with_question_marks() -> None:
+    """A read bid with no years at all cannot be placed: "the bid's years ?-?" at its years
+    cell (kills taking the first and last of no years, and "XX?XX" for either)."""
+    r = FileResult("f.xlsx", data=_data(), years=None)
+    _fit_years(r, ["2016/17", "2017/18"])
+    assert r.data is None
+    assert [(e.sheet, e.cell, e.message) for e in r.errors] == [
+        (
+            "Bid",
+            "C15:E15",
+            "the bid's years ?-? run outside this collection's years 2016/17-2017/18" + _TAIL,
+        )
+    ]
+
+
+def test_a_fitted_shorter_bid_takes_the_collections_years() -> None:
+    """A bid for 2017/18-2018/19 in a 2016/17-2019/20 collection starts at index 1: its
+    investment 1, 2 becomes 0, 1, 2, 0 and its result's years the collection's four (kills
+    the years set to None)."""
+    expected = ["2016/17", "2017/18", "2018/19", "2019/20"]
+    r = FileResult("f.xlsx", data=_data(), years=("2017/18", "2018/19"))
+    _fit_years(r, expected)
+    assert r.errors == []
+    assert r.data is not None and r.data.investment == (0.0, 1.0, 2.0, 0.0)
+    assert r.years == tuple(expected)
+
+
+# --------------------------------------------------------------------------- parser complaints
+
+
+def test_a_damaged_part_quotes_the_parsers_complaint() -> None:
+    """``<a>`` never closed: expat's "no element found: line 1, column 3", words joined by
+    single spaces and not cut (kills another joiner, str(None), always cutting)."""
+    with pytest.raises(HostileFile) as info:
+        parse_part(b"<a>", "xl/worksheets/sheet1.xml")
+    assert str(info.value) == (
+        "is damaged (xl/worksheets/sheet1.xml is not valid XML: no element found: line 1, column 3)"
+    )
+
+
+def test_a_complaint_is_one_line_of_at_most_100_characters() -> None:
+    """Runs of spaces, tabs and line breaks become one space; 100 characters are kept
+    whole (kills ``< 100``); 101 become the first 97 and "..." = 100 (kills never cutting,
+    ``<= 101``, 98 kept, ``-`` for ``+`` and "XX...XX")."""
+    assert _short(ValueError("no  element\n\tfound")) == "no element found"
+    assert _short(ValueError("x" * 100)) == "x" * 100
+    assert _short(ValueError("y" * 101)) == "y" * 97 + "..."
