@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -26,6 +27,7 @@ from cypsxl.workbook.reader import (
     Rejected,
     _fit_years,
     collect_bids,
+    find_workbooks,
 )
 from cypsxl.workbook.safety import HostileFile, _short, parse_part
 from cypsxl.workbook.template import write_blank_template
@@ -173,6 +175,37 @@ def test_the_pool_reads_from_parallel_from_files_in_order_with_progress(
     ]
 
 
+class _DyingPool(_SerialPool):
+    """A pool whose worker dies after returning two files."""
+
+    def map(
+        self, fn: Callable[[Path], Any], items: Iterable[Path], chunksize: int = 1
+    ) -> Iterator[Any]:
+        for k, item in enumerate(items):
+            if k == 2:
+                raise BrokenProcessPool("a worker died")
+            yield fn(item)
+
+
+def test_after_a_worker_dies_the_rest_are_read_here_counting_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """5 files on the pool path; the pool breaks after 2 results: files 3 to 5 are read in
+    this process and progress goes on (3, 5), (4, 5), (5, 5) after (1, 5), (2, 5) (kills
+    the count restarting at 0, len - 1 or len + 2 instead of len + 1, and None or a
+    missing argument in the call); every file once, in order."""
+    _cores(monkeypatch, 2)
+    monkeypatch.setattr(reader, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(reader, "ProcessPoolExecutor", _DyingPool)
+    paths, messages = _files(tmp_path / "in", 5)
+    seen: list[tuple[int, int]] = []
+    result = collect_bids(paths, workers=2, progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
+    assert _rejected(result) == [
+        (str(p), [("", "", m)]) for p, m in zip(paths, messages, strict=True)
+    ]
+
+
 # --------------------------------------------------------------------------- paths
 
 
@@ -214,6 +247,52 @@ def test_an_excel_lock_file_is_skipped_by_its_path(tmp_path: Path) -> None:
     result = collect_bids([lock], workers=1)
     assert result.skipped == [str(lock)]
     assert result.rejected == [] and result.bids == []
+
+
+def test_a_folder_scan_without_a_list_for_problems_ignores_an_unlistable_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """find_workbooks without ``unreadable``: a sub-folder that cannot be listed is passed
+    over and the workbook beside it found (kills appending to None)."""
+    folder = tmp_path / "returns"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "CYPS_1.xlsx").write_bytes(b"x")
+    real = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if Path(str(path)).name == "sub":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert find_workbooks([folder]) == ([folder / "CYPS_1.xlsx"], [], [])
+
+
+def test_a_folder_given_by_a_workbook_name_is_returned_as_a_file(tmp_path: Path) -> None:
+    """A folder "Bids.XLSX" given by name is a file to report, not a folder to search,
+    whatever the case of its suffix (kills comparing the suffix in capitals)."""
+    folder = tmp_path / "Bids.XLSX"
+    folder.mkdir()
+    (folder / "CYPS_1.xlsx").write_bytes(b"x")
+    assert find_workbooks([folder]) == ([folder], [], [])
+
+
+def test_one_file_given_twice_or_by_two_spellings_is_read_once(tmp_path: Path) -> None:
+    """CYPS_1.xlsx given as itself, again, and as sub/../CYPS_1.xlsx: one file, the first
+    spelling (kills comparing unresolved paths and remembering None)."""
+    (tmp_path / "sub").mkdir()
+    f = tmp_path / "CYPS_1.xlsx"
+    f.write_bytes(b"x")
+    assert find_workbooks([f, f, tmp_path / "sub" / ".." / "CYPS_1.xlsx"]) == ([f], [], [])
+
+
+def test_two_broken_links_to_one_missing_file_are_two_files(tmp_path: Path) -> None:
+    """Two dangling links to the same missing workbook: each is a file of its own,
+    compared by its own path since it cannot be resolved (kills resolving it anyway)."""
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    a.symlink_to(tmp_path / "gone.xlsx")
+    b.symlink_to(tmp_path / "gone.xlsx")
+    assert find_workbooks([a, b]) == ([a, b], [], [])
 
 
 # --------------------------------------------------------------------------- years
