@@ -11,13 +11,14 @@ on any machine.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from support.bidfiles import good_bid
+from support.bidfiles import BID_SHEET_PART, edit_cells, good_bid, rewrite
 
 from cypsxl.workbook import reader
 from cypsxl.workbook.reader import (
@@ -311,6 +312,51 @@ def test_the_collections_years_come_from_accepted_files_only(tmp_path: Path) -> 
     assert result.years == ("2016/17", "2017/18", "2018/19", "2019/20", "2020/21")
     assert list(result.files) == ["CYPS_2"]
     assert [r.file for r in result.rejected] == [str(b) for b in blanks]
+
+
+# --------------------------------------------------------------------------- saved results
+
+
+def _saved(src: Path, dst: Path, numbers: dict[str, str]) -> Path:
+    """A copy whose calculated cells ``{"G22": "0"}`` carry saved numbers, as Excel leaves
+    them."""
+
+    def edit(data: bytes) -> bytes:
+        for ref, value in numbers.items():
+            pattern = rb'(<c r="' + ref.encode() + rb'"[^>]*>)(<f>[^<]*</f>)<v\s*/>'
+            data, n = re.subn(pattern, rb"\1\2<v>" + value.encode() + b"</v>", data)
+            assert n == 1, ref
+        return data
+
+    return rewrite(src, dst, {BID_SHEET_PART: edit})
+
+
+def test_a_saved_cost_avoidance_at_no_cost_a_child_is_zero(tmp_path: Path) -> None:
+    """CYPS_2 with its avoided cost typed as 0 (C19): 2020/21 cost avoidance = 87
+    child-years x 0 / 1e6 = 0, so a saved 0 in G22 is accepted (kills taking a cost of 0
+    as 1: 87 x 1 / 1e6 = 0.000087, past the 1e-6 tolerance)."""
+    src = edit_cells(good_bid(tmp_path / "a"), tmp_path / "zero.xlsx", {"Bid!C19": 0})
+    r = reader.read_bid_file(_saved(src, tmp_path / "saved.xlsx", {"G22": "0"}))
+    assert r.errors == []
+    assert r.data is not None and r.data.avoided_cost_per_child == 0.0
+
+
+def test_a_saved_children_avoided_is_zero_for_a_gross_saving_bid(tmp_path: Path) -> None:
+    """CYPS_2 with children prevented cleared (row 18) and a gross saving of 0.2 a year
+    typed in (row 23): no child is avoided, so a saved 0 in D21 (2017/18) is accepted
+    (kills taking one child prevented a year: 2 to date - (1 - 0.5) x 1 = 1.5)."""
+    src = edit_cells(
+        good_bid(tmp_path / "a"),
+        tmp_path / "gross.xlsx",
+        {**{f"Bid!{c}18": None for c in "CDEFG"}, **{f"Bid!{c}23": 0.2 for c in "CDEFG"}},
+    )
+    r = reader.read_bid_file(_saved(src, tmp_path / "saved.xlsx", {"D21": "0"}))
+    assert r.errors == []
+    assert r.data is not None and r.data.prevented is None
+    assert r.data.gross_saving == (0.2, 0.2, 0.2, 0.2, 0.2)
+
+
+# --------------------------------------------------------------------------- fitting years
 
 
 def _data(years_cell: str = "C15:E15") -> BidData:
