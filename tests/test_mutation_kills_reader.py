@@ -342,18 +342,25 @@ def test_a_saved_cost_avoidance_at_no_cost_a_child_is_zero(tmp_path: Path) -> No
 
 
 def test_a_saved_children_avoided_is_zero_for_a_gross_saving_bid(tmp_path: Path) -> None:
-    """CYPS_2 with children prevented cleared (row 18) and a gross saving of 0.2 a year
-    typed in (row 23): no child is avoided, so a saved 0 in D21 (2017/18) is accepted
-    (kills taking one child prevented a year: 2 to date - (1 - 0.5) x 1 = 1.5)."""
+    """CYPS_2 with children prevented, avoided cost and part-year factor cleared (row 18,
+    C19, C20) and a gross saving of 0.2 a year typed in (row 23): no child is avoided, so
+    a saved 0 in D21 (2017/18) is accepted (kills taking one child prevented a year: 2 to
+    date - (1 - 0) x 1 = 1, and handing the engine the blank factor itself)."""
     src = edit_cells(
         good_bid(tmp_path / "a"),
         tmp_path / "gross.xlsx",
-        {**{f"Bid!{c}18": None for c in "CDEFG"}, **{f"Bid!{c}23": 0.2 for c in "CDEFG"}},
+        {
+            **{f"Bid!{c}18": None for c in "CDEFG"},
+            **{f"Bid!{c}23": 0.2 for c in "CDEFG"},
+            "Bid!C19": None,
+            "Bid!C20": None,
+        },
     )
     r = reader.read_bid_file(_saved(src, tmp_path / "saved.xlsx", {"D21": "0"}))
     assert r.errors == []
     assert r.data is not None and r.data.prevented is None
     assert r.data.gross_saving == (0.2, 0.2, 0.2, 0.2, 0.2)
+    assert r.data.part_year_factor is None and r.data.avoided_cost_per_child is None
 
 
 # --------------------------------------------------------------------------- fitting years
