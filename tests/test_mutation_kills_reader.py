@@ -345,7 +345,9 @@ def test_a_saved_children_avoided_is_zero_for_a_gross_saving_bid(tmp_path: Path)
     """CYPS_2 with children prevented, avoided cost and part-year factor cleared (row 18,
     C19, C20) and a gross saving of 0.2 a year typed in (row 23): no child is avoided, so
     a saved 0 in D21 (2017/18) is accepted (kills taking one child prevented a year: 2 to
-    date - (1 - 0) x 1 = 1, and handing the engine the blank factor itself)."""
+    date - (1 - 0) x 1 = 1, and handing the engine the blank factor itself); the saved
+    gross saving in E24 (2018/19) is the typed 0.2 + 0 x 0 = 0.2 (kills leaving the
+    engine's default part-year factor blank, which makes it NaN)."""
     src = edit_cells(
         good_bid(tmp_path / "a"),
         tmp_path / "gross.xlsx",
@@ -356,7 +358,7 @@ def test_a_saved_children_avoided_is_zero_for_a_gross_saving_bid(tmp_path: Path)
             "Bid!C20": None,
         },
     )
-    r = reader.read_bid_file(_saved(src, tmp_path / "saved.xlsx", {"D21": "0"}))
+    r = reader.read_bid_file(_saved(src, tmp_path / "saved.xlsx", {"D21": "0", "E24": "0.2"}))
     assert r.errors == []
     assert r.data is not None and r.data.prevented is None
     assert r.data.gross_saving == (0.2, 0.2, 0.2, 0.2, 0.2)
