@@ -306,3 +306,55 @@ def test_plausibility_warnings_gross_saving_and_current_budget():
         ("bid B1", "gross_saving", 0, f"£2,500m in 2025/26 is more than £1,000m: {POUNDS}"),
         ("bid B1", "current_budget", None, f"£1,500m is more than £1,000m: {POUNDS}"),
     ]
+
+
+# --------------------------------------------------------------------------- refs, text, years
+
+
+def test_a_bad_reference_is_quoted_whole_up_to_40_characters() -> None:
+    from cypsxl.model.limits import ref_problem
+
+    rule = "expected a reference of letters, digits, '_' or '-' starting with a letter"
+    forty = "A" * 40  # too long (at most 32) but short enough to quote whole
+    assert ref_problem(forty) == f"{rule} (at most 32), got '{forty}'"
+    # 41 characters: the first 37 and "..." (40 shown)
+    assert ref_problem("B" * 41) == f"{rule} (at most 32), got '{'B' * 37}...'"
+
+
+def test_text_problem_makes_breaks_spaces_unless_lines_are_kept() -> None:
+    from cypsxl.model.limits import text_problem
+
+    # by default a line break and a tab are each one space
+    assert text_problem("Edge\nof\tcare") == ("Edge of care", None)
+    # keep_lines: Windows and old Mac line ends become "\n"; a tab is still a space
+    assert text_problem("a\r\nb\rc\td", keep_lines=True) == ("a\nb\nc d", None)
+
+
+def test_within_bounds_includes_the_bound_itself() -> None:
+    from cypsxl.model.limits import MAX_MAGNITUDE, within_bounds
+
+    assert MAX_MAGNITUDE == 1e9
+    # whole numbers (any size) and floats: 1e9 and -1e9 are allowed, one more is not
+    assert within_bounds(10**9) and within_bounds(-(10**9))
+    assert not within_bounds(10**9 + 1) and not within_bounds(-(10**9) - 1)
+    assert within_bounds(1e9) and within_bounds(-1e9) and not within_bounds(1e9 + 1)
+
+
+def test_timeline_messages_and_an_empty_mtfs_run() -> None:
+    import pytest
+
+    from cypsxl.model.timeline import FinancialYearError, validate_timeline
+
+    with pytest.raises(FinancialYearError) as err:
+        validate_timeline([])
+    assert str(err.value) == "at least one year is needed"
+    years = ["2016/17", "2017/18", "2018/19"]
+    with pytest.raises(FinancialYearError) as err:
+        validate_timeline(years, ["2017/18", "2018/19"])  # not from the first year
+    assert str(err.value) == (
+        "MTFS years ['2017/18', '2018/19'] must be a leading run of the years "
+        "['2016/17', '2017/18', '2018/19']"
+    )
+    with pytest.raises(FinancialYearError) as err:
+        validate_timeline(years, [])  # an MTFS of no years is not a leading run
+    assert str(err.value).startswith("MTFS years [] must be a leading run")
