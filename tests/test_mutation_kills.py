@@ -340,3 +340,13 @@ def test_whole_number_rows_from_python_give_float_results():
     # no plan years at all: nothing to revise, and no reserves drawn for a first year
     empty = funding_gap([], [], current_year_one_off=True)
     assert empty.revised.tolist() == [] and empty.reserve_draw == 0.0
+
+
+def test_as_float_turns_whole_numbers_into_floats():
+    from cypsxl.model._arrays import as_float
+
+    out = as_float([1, 2])
+    assert out.dtype == np.float64 and out.tolist() == [1.0, 2.0]
+    # a float array is returned as it is, not copied
+    x = np.array([0.5, 1.5])
+    assert as_float(x) is x
