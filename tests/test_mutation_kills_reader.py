@@ -341,6 +341,17 @@ def test_a_saved_cost_avoidance_at_no_cost_a_child_is_zero(tmp_path: Path) -> No
     assert r.data is not None and r.data.avoided_cost_per_child == 0.0
 
 
+def test_saved_results_with_a_whole_year_factor_are_accepted(tmp_path: Path) -> None:
+    """CYPS_2 with its part-year factor typed as 1 (C20): child-years avoided in 2017/18 =
+    15 children to date - (1 - 1) x 15 = 15, cost avoidance 15 x 22,000 / 1e6 = 0.33;
+    saved 15 (D21) and 0.33 (D22) are accepted (kills the factor left out of either,
+    which takes the default 0.5: 15 - 7.5 = 7.5 and 0.165)."""
+    src = edit_cells(good_bid(tmp_path / "a"), tmp_path / "whole.xlsx", {"Bid!C20": 1})
+    r = reader.read_bid_file(_saved(src, tmp_path / "saved.xlsx", {"D21": "15", "D22": "0.33"}))
+    assert r.errors == []
+    assert r.data is not None and r.data.part_year_factor == 1.0
+
+
 def test_a_saved_children_avoided_is_zero_for_a_gross_saving_bid(tmp_path: Path) -> None:
     """CYPS_2 with children prevented, avoided cost and part-year factor cleared (row 18,
     C19, C20) and a gross saving of 0.2 a year typed in (row 23): no child is avoided, so
