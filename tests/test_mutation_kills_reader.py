@@ -317,14 +317,15 @@ def test_the_collections_years_come_from_accepted_files_only(tmp_path: Path) -> 
 # --------------------------------------------------------------------------- saved results
 
 
-def _saved(src: Path, dst: Path, numbers: dict[str, str]) -> Path:
-    """A copy whose calculated cells ``{"G22": "0"}`` carry saved numbers, as Excel leaves
-    them."""
+def _saved(src: Path, dst: Path, numbers: dict[str, str], texts: tuple[str, ...] = ()) -> Path:
+    """A copy whose calculated cells ``{"G22": "0"}`` carry saved results, as Excel leaves
+    them: numbers, or text for the cells named in ``texts``."""
 
     def edit(data: bytes) -> bytes:
         for ref, value in numbers.items():
-            pattern = rb'(<c r="' + ref.encode() + rb'"[^>]*>)(<f>[^<]*</f>)<v\s*/>'
-            data, n = re.subn(pattern, rb"\1\2<v>" + value.encode() + b"</v>", data)
+            t = b' t="str"' if ref in texts else b""
+            pattern = rb'(<c r="' + ref.encode() + rb'"[^>]*)>(<f>[^<]*</f>)<v\s*/>'
+            data, n = re.subn(pattern, rb"\1" + t + rb">\2<v>" + value.encode() + b"</v>", data)
             assert n == 1, ref
         return data
 
@@ -350,6 +351,22 @@ def test_saved_results_with_a_whole_year_factor_are_accepted(tmp_path: Path) -> 
     r = reader.read_bid_file(_saved(src, tmp_path / "saved.xlsx", {"D21": "15", "D22": "0.33"}))
     assert r.errors == []
     assert r.data is not None and r.data.part_year_factor == 1.0
+
+
+def test_a_bid_that_never_pays_back_saves_none(tmp_path: Path) -> None:
+    """CYPS_2 with no child prevented (row 18 all 0): gross saving 0, so net = investment
+    > 0 every year and it never pays back or breaks even; saved text "none" in C27, D27,
+    C28 and D28 is accepted (kills 0 in place of "none", "XXnoneXX" and "NONE" for the
+    year numbers or the years)."""
+    src = edit_cells(
+        good_bid(tmp_path / "a"), tmp_path / "never.xlsx", {f"Bid!{c}18": 0 for c in "CDEFG"}
+    )
+    singles = ("C27", "D27", "C28", "D28")
+    r = reader.read_bid_file(
+        _saved(src, tmp_path / "saved.xlsx", dict.fromkeys(singles, "none"), singles)
+    )
+    assert r.errors == []
+    assert r.data is not None and r.data.prevented == (0.0, 0.0, 0.0, 0.0, 0.0)
 
 
 def test_a_saved_children_avoided_is_zero_for_a_gross_saving_bid(tmp_path: Path) -> None:
