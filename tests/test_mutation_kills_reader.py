@@ -353,6 +353,22 @@ def test_saved_results_with_a_whole_year_factor_are_accepted(tmp_path: Path) -> 
     assert r.data is not None and r.data.part_year_factor == 1.0
 
 
+def test_a_wrong_saved_result_in_a_later_year_is_refused_at_its_cell(tmp_path: Path) -> None:
+    """CYPS_2's 2017/18 child-years avoided (D21) = 15 to date - (1 - 0.5) x 15 = 7.5; a
+    saved 8 is refused at D21, the second year's own cell (kills placing the k-th year's
+    figure at column C - k, which checks only column C)."""
+    r = reader.read_bid_file(_saved(good_bid(tmp_path / "a"), tmp_path / "s.xlsx", {"D21": "8"}))
+    assert r.data is None
+    assert [(e.sheet, e.cell, e.message) for e in r.errors] == [
+        (
+            "Bid",
+            "D21",
+            "saved result '8.0' differs from the engine's 7.5: a formula or a calculated "
+            "cell was changed",
+        )
+    ]
+
+
 def test_a_bid_that_never_pays_back_saves_none(tmp_path: Path) -> None:
     """CYPS_2 with no child prevented (row 18 all 0): gross saving 0, so net = investment
     > 0 every year and it never pays back or breaks even; saved text "none" in C27, D27,
