@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 import pytest
 from support.bidfiles import BID_SHEET_PART, edit_cells, good_bid, rewrite
 
+from cypsxl.model import Assumptions
 from cypsxl.workbook import reader
 from cypsxl.workbook.reader import (
     BidData,
@@ -426,6 +427,36 @@ def test_a_collected_bid_keeps_its_directorate_cabinet_member_and_budget(
         "Cllr A. Khan",
         1.25,
     )
+
+
+def test_a_bids_avoided_cost_and_factor_are_overrides_only_where_they_differ(
+    tmp_path: Path,
+) -> None:
+    """CYPS_2 typed £22,000 a child and factor 0.5. Against a base of 22,000 and 0.5
+    neither is an override (None, None); against 30,000 and 0.25 both are (22,000, 0.5);
+    against 22,000 and 0.25 only the factor; with no base both. A bid with a gross saving
+    typed in and no children prevented never overrides (kills each test inverted, ``and``
+    for ``or``, an override dropped, and "" for no override)."""
+    cyps2 = good_bid(tmp_path / "a")
+    gross = edit_cells(
+        cyps2,
+        tmp_path / "gross.xlsx",
+        {**{f"Bid!{c}18": None for c in "CDEFG"}, **{f"Bid!{c}23": 0.2 for c in "CDEFG"}},
+    )
+
+    def overrides(path: Path, base: Assumptions | None) -> tuple[float | None, float | None]:
+        (bid,) = collect_bids([path], base=base, workers=1).bids
+        return bid.avoided_cost_per_child_per_year, bid.part_year_factor
+
+    same = Assumptions(avoided_cost_per_child_per_year=22000.0, part_year_factor=0.5)
+    other = Assumptions(avoided_cost_per_child_per_year=30000.0, part_year_factor=0.25)
+    factor_only = Assumptions(avoided_cost_per_child_per_year=22000.0, part_year_factor=0.25)
+    assert overrides(cyps2, same) == (None, None)
+    assert overrides(cyps2, other) == (22000.0, 0.5)
+    assert overrides(cyps2, factor_only) == (None, 0.5)
+    assert overrides(cyps2, None) == (22000.0, 0.5)
+    assert overrides(gross, other) == (None, None)
+    assert overrides(gross, None) == (None, None)
 
 
 # --------------------------------------------------------------------------- fitting years
