@@ -410,16 +410,21 @@ def test_a_saved_children_avoided_is_zero_for_a_gross_saving_bid(tmp_path: Path)
     assert r.data.part_year_factor is None and r.data.avoided_cost_per_child is None
 
 
-def test_a_collected_bid_keeps_its_directorate_cabinet_member_and_budget(
+def test_a_collected_bid_keeps_its_directorate_cabinet_member_budget_and_notes(
     tmp_path: Path,
 ) -> None:
-    """CYPS_2 with a directorate (C9), a cabinet member (C10) and a current budget of
-    £1.25m (C17) typed in: the collected bid carries all three as typed (kills any of them
-    dropped on the way to the model's bid)."""
+    """CYPS_2 with a directorate (C9), a cabinet member (C10), a current budget of £1.25m
+    (C17) and an answer to the Narrative's question 1 (B5) typed in: the collected bid
+    carries all four as typed (kills any of them dropped on the way to the model's bid)."""
     src = edit_cells(
         good_bid(tmp_path / "a"),
         tmp_path / "who.xlsx",
-        {"Bid!C9": "People", "Bid!C10": "Cllr A. Khan", "Bid!C17": 1.25},
+        {
+            "Bid!C9": "People",
+            "Bid!C10": "Cllr A. Khan",
+            "Bid!C17": 1.25,
+            "Narrative!B5": "Fewer children enter care.",
+        },
     )
     (bid,) = collect_bids([src], workers=1).bids
     assert (bid.directorate, bid.cabinet_member, bid.current_budget) == (
@@ -427,6 +432,7 @@ def test_a_collected_bid_keeps_its_directorate_cabinet_member_and_budget(
         "Cllr A. Khan",
         1.25,
     )
+    assert dict(bid.notes) == {"answer_1": "Fewer children enter care."}
 
 
 def test_a_bids_avoided_cost_and_factor_are_overrides_only_where_they_differ(
