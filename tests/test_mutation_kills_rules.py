@@ -358,3 +358,16 @@ def test_timeline_messages_and_an_empty_mtfs_run() -> None:
     with pytest.raises(FinancialYearError) as err:
         validate_timeline(years, [])  # an MTFS of no years is not a leading run
     assert str(err.value).startswith("MTFS years [] must be a leading run")
+
+
+def test_parse_fy_messages_for_a_number_and_a_wrong_second_year() -> None:
+    import pytest
+
+    from cypsxl.model.timeline import FinancialYearError, parse_fy
+
+    with pytest.raises(FinancialYearError) as err:
+        parse_fy(2016)  # type: ignore[arg-type]  # a number typed where text is expected
+    assert str(err.value) == "2016 is not a financial year like '2016/17'"
+    with pytest.raises(FinancialYearError) as err:
+        parse_fy("2016/18")  # 2016 + 1 = 2017, so the second part must be 17
+    assert str(err.value) == "'2016/18': the second part must be the year after 2016 ('2016/17')"
