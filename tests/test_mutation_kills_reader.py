@@ -465,6 +465,31 @@ def test_a_bids_avoided_cost_and_factor_are_overrides_only_where_they_differ(
     assert overrides(gross, None) == (None, None)
 
 
+def test_a_formula_and_an_empty_text_in_input_cells_are_located(tmp_path: Path) -> None:
+    """CYPS_2's 2017/18 funding (D16) typed as a formula of 63 characters after "=", and
+    its 2018/19 funding (E16) as empty text: the formula is quoted to its first 60
+    characters, "0.1" and 28 "+0" and a "+" (kills 61 and every argument of the message
+    dropped or None); empty text counts as blank, so E16 is missing (kills "" compared
+    as "XXXX", ``and`` for ``or`` and ``is not None`` for the formula in the blank test)."""
+    formula = "0.1" + "+0" * 30
+    src = edit_cells(
+        good_bid(tmp_path / "a"), tmp_path / "in.xlsx", {"Bid!D16": "=" + formula, "Bid!E16": ""}
+    )
+    r = reader.read_bid_file(src)
+    assert [(e.sheet, e.cell, e.message) for e in r.errors] == [
+        ("Bid", "D16", "holds a formula (=0.1" + "+0" * 28 + "+); type the value instead"),
+        ("Bid", "E16", "funding sought 2018/19 is missing; enter 0 where none"),
+    ]
+
+
+def test_a_tab_in_a_title_becomes_a_space(tmp_path: Path) -> None:
+    """Title (C7) typed "Early<tab>help": read as "Early help" (kills text taken as typed,
+    without the plain-text rule)."""
+    src = edit_cells(good_bid(tmp_path / "a"), tmp_path / "t.xlsx", {"Bid!C7": "Early\thelp"})
+    r = reader.read_bid_file(src)
+    assert r.data is not None and r.data.title == "Early help"
+
+
 # --------------------------------------------------------------------------- fitting years
 
 
