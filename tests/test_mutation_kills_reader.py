@@ -482,12 +482,22 @@ def test_a_formula_and_an_empty_text_in_input_cells_are_located(tmp_path: Path) 
     ]
 
 
-def test_a_tab_in_a_title_becomes_a_space(tmp_path: Path) -> None:
-    """Title (C7) typed "Early<tab>help": read as "Early help" (kills text taken as typed,
-    without the plain-text rule)."""
-    src = edit_cells(good_bid(tmp_path / "a"), tmp_path / "t.xlsx", {"Bid!C7": "Early\thelp"})
+def test_a_tab_in_a_title_or_an_outcome_measure_becomes_a_space(tmp_path: Path) -> None:
+    """Title (C7) typed "Early<tab>help" and outcome measure 1 (A36) "Families<tab>
+    supported" with 4, 5, 6, 7, 8: read as "Early help" and "Families supported" (kills
+    the measure's text taken as typed, without the plain-text rule, by default)."""
+    src = edit_cells(
+        good_bid(tmp_path / "a"),
+        tmp_path / "t.xlsx",
+        {
+            "Bid!C7": "Early\thelp",
+            "Bid!A36": "Families\tsupported",
+            **{f"Bid!{c}36": v for c, v in zip("CDEFG", [4, 5, 6, 7, 8], strict=True)},
+        },
+    )
     r = reader.read_bid_file(src)
     assert r.data is not None and r.data.title == "Early help"
+    assert r.data.outcomes == {"Families supported": (4.0, 5.0, 6.0, 7.0, 8.0)}
 
 
 # --------------------------------------------------------------------------- fitting years
