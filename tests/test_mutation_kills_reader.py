@@ -482,6 +482,15 @@ def test_a_formula_and_an_empty_text_in_input_cells_are_located(tmp_path: Path) 
     ]
 
 
+def test_a_cleared_title_is_missing_at_its_cell(tmp_path: Path) -> None:
+    """CYPS_2 with its title (C7) cleared: "Title is missing" at Bid!C7 and nothing else
+    (kills the message's sheet, row, column or text dropped or None)."""
+    src = edit_cells(good_bid(tmp_path / "a"), tmp_path / "t.xlsx", {"Bid!C7": None})
+    r = reader.read_bid_file(src)
+    assert r.data is None
+    assert [(e.sheet, e.cell, e.message) for e in r.errors] == [("Bid", "C7", "Title is missing")]
+
+
 def test_a_tab_in_a_title_or_an_outcome_measure_becomes_a_space(tmp_path: Path) -> None:
     """Title (C7) typed "Early<tab>help" and outcome measure 1 (A36) "Families<tab>
     supported" with 4, 5, 6, 7, 8: read as "Early help" and "Families supported" (kills
