@@ -491,6 +491,17 @@ def test_a_cleared_title_is_missing_at_its_cell(tmp_path: Path) -> None:
     assert [(e.sheet, e.cell, e.message) for e in r.errors] == [("Bid", "C7", "Title is missing")]
 
 
+def test_a_true_or_false_title_is_not_text(tmp_path: Path) -> None:
+    """Title (C7) typed as the logical TRUE: "Title: expected text, got 'True'" at
+    Bid!C7 (kills ``and`` for ``or`` in the test for errors and logicals, and the sheet
+    dropped)."""
+    src = edit_cells(good_bid(tmp_path / "a"), tmp_path / "t.xlsx", {"Bid!C7": True})
+    r = reader.read_bid_file(src)
+    assert [(e.sheet, e.cell, e.message) for e in r.errors] == [
+        ("Bid", "C7", "Title: expected text, got 'True'")
+    ]
+
+
 def test_a_tab_in_a_title_or_an_outcome_measure_becomes_a_space(tmp_path: Path) -> None:
     """Title (C7) typed "Early<tab>help" and outcome measure 1 (A36) "Families<tab>
     supported" with 4, 5, 6, 7, 8: read as "Early help" and "Families supported" (kills
