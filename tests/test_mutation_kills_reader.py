@@ -502,6 +502,28 @@ def test_a_true_or_false_title_is_not_text(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(("typed", "title"), [(2024, "2024"), ("T" * 200, "T" * 200)])
+def test_a_title_of_a_whole_number_or_of_200_characters_is_kept(
+    tmp_path: Path, typed: object, title: str
+) -> None:
+    """Title (C7) typed as the number 2024 reads "2024", not "2024.0" (kills the whole
+    number kept as a float); 200 characters, the most allowed, are kept (kills ``>=``)."""
+    src = edit_cells(good_bid(tmp_path / "a"), tmp_path / "t.xlsx", {"Bid!C7": typed})
+    r = reader.read_bid_file(src)
+    assert r.errors == []
+    assert r.data is not None and r.data.title == title
+
+
+def test_a_title_of_201_characters_is_too_long_at_its_cell(tmp_path: Path) -> None:
+    """201 characters in the title (C7): "Title is 201 characters long; at most 200" at
+    Bid!C7 (kills the sheet, row or column dropped)."""
+    src = edit_cells(good_bid(tmp_path / "a"), tmp_path / "t.xlsx", {"Bid!C7": "T" * 201})
+    r = reader.read_bid_file(src)
+    assert [(e.sheet, e.cell, e.message) for e in r.errors] == [
+        ("Bid", "C7", "Title is 201 characters long; at most 200")
+    ]
+
+
 def test_a_tab_in_a_title_or_an_outcome_measure_becomes_a_space(tmp_path: Path) -> None:
     """Title (C7) typed "Early<tab>help" and outcome measure 1 (A36) "Families<tab>
     supported" with 4, 5, 6, 7, 8: read as "Early help" and "Families supported" (kills
