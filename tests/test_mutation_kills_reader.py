@@ -524,6 +524,25 @@ def test_a_title_of_201_characters_is_too_long_at_its_cell(tmp_path: Path) -> No
     ]
 
 
+def test_a_logical_outcome_measure_with_values_has_no_description(tmp_path: Path) -> None:
+    """Outcome measure 1 (A36) typed as TRUE with values 4 to 8 in C36:G36: refused as
+    not text, and then, having no name, its values have no description: both at
+    Bid!A36 (kills the refused text read as "XXXX", which would name the values)."""
+    src = edit_cells(
+        good_bid(tmp_path / "a"),
+        tmp_path / "t.xlsx",
+        {
+            "Bid!A36": True,
+            **{f"Bid!{c}36": v for c, v in zip("CDEFG", [4, 5, 6, 7, 8], strict=True)},
+        },
+    )
+    r = reader.read_bid_file(src)
+    assert [(e.sheet, e.cell, e.message) for e in r.errors] == [
+        ("Bid", "A36", "outcome measure 1: expected text, got 'True'"),
+        ("Bid", "A36", "outcome measure has values but no description"),
+    ]
+
+
 def test_a_tab_in_a_title_or_an_outcome_measure_becomes_a_space(tmp_path: Path) -> None:
     """Title (C7) typed "Early<tab>help" and outcome measure 1 (A36) "Families<tab>
     supported" with 4, 5, 6, 7, 8: read as "Early help" and "Families supported" (kills
