@@ -543,6 +543,35 @@ def test_a_logical_outcome_measure_with_values_has_no_description(tmp_path: Path
     ]
 
 
+def test_a_too_long_outcome_measure_with_values_has_no_description(tmp_path: Path) -> None:
+    """Outcome measure 1 (A36) of 201 characters with values 4 to 8: too long (at most
+    200), and then its values have no description, both at Bid!A36 (kills the refused
+    text read as "XXXX")."""
+    src = edit_cells(
+        good_bid(tmp_path / "a"),
+        tmp_path / "t.xlsx",
+        {
+            "Bid!A36": "M" * 201,
+            **{f"Bid!{c}36": v for c, v in zip("CDEFG", [4, 5, 6, 7, 8], strict=True)},
+        },
+    )
+    r = reader.read_bid_file(src)
+    assert [(e.sheet, e.cell, e.message) for e in r.errors] == [
+        ("Bid", "A36", "outcome measure 1 is 201 characters long; at most 200"),
+        ("Bid", "A36", "outcome measure has values but no description"),
+    ]
+
+
+def test_an_answer_keeps_its_line_breaks(tmp_path: Path) -> None:
+    """The Narrative's answer 1 (B5) typed on two lines keeps the line break (kills the
+    answers' keep-lines flag dropped or None, which turns it into a space)."""
+    src = edit_cells(
+        good_bid(tmp_path / "a"), tmp_path / "t.xlsx", {"Narrative!B5": "Line one\nLine two"}
+    )
+    r = reader.read_bid_file(src)
+    assert r.data is not None and r.data.notes == {"answer_1": "Line one\nLine two"}
+
+
 def test_a_tab_in_a_title_or_an_outcome_measure_becomes_a_space(tmp_path: Path) -> None:
     """Title (C7) typed "Early<tab>help" and outcome measure 1 (A36) "Families<tab>
     supported" with 4, 5, 6, 7, 8: read as "Early help" and "Families supported" (kills
