@@ -572,6 +572,20 @@ def test_an_answer_keeps_its_line_breaks(tmp_path: Path) -> None:
     assert r.data is not None and r.data.notes == {"answer_1": "Line one\nLine two"}
 
 
+def test_an_invisible_character_in_a_title_is_refused_at_its_cell(tmp_path: Path) -> None:
+    """Title (C7) "Early<zero-width space>help": the sixth character, U+200B, is refused
+    at Bid!C7 (kills the sheet dropped from the message's place)."""
+    src = edit_cells(good_bid(tmp_path / "a"), tmp_path / "t.xlsx", {"Bid!C7": "Early\u200bhelp"})
+    r = reader.read_bid_file(src)
+    assert [(e.sheet, e.cell, e.message) for e in r.errors] == [
+        (
+            "Bid",
+            "C7",
+            "Title contains the invisible character '\\u200b' (position 6); type plain text",
+        )
+    ]
+
+
 def test_a_tab_in_a_title_or_an_outcome_measure_becomes_a_space(tmp_path: Path) -> None:
     """Title (C7) typed "Early<tab>help" and outcome measure 1 (A36) "Families<tab>
     supported" with 4, 5, 6, 7, 8: read as "Early help" and "Families supported" (kills
