@@ -491,6 +491,15 @@ def test_a_cleared_title_is_missing_at_its_cell(tmp_path: Path) -> None:
     assert [(e.sheet, e.cell, e.message) for e in r.errors] == [("Bid", "C7", "Title is missing")]
 
 
+def test_a_title_of_spaces_only_is_missing_at_its_cell(tmp_path: Path) -> None:
+    """CYPS_2 with only spaces typed as its title (C7): the cell is not blank, but the
+    title stripped is empty, so "Title is missing" at Bid!C7 and nothing else."""
+    src = edit_cells(good_bid(tmp_path / "a"), tmp_path / "t.xlsx", {"Bid!C7": "   "})
+    r = reader.read_bid_file(src)
+    assert r.data is None
+    assert [(e.sheet, e.cell, e.message) for e in r.errors] == [("Bid", "C7", "Title is missing")]
+
+
 def test_a_true_or_false_title_is_not_text(tmp_path: Path) -> None:
     """Title (C7) typed as the logical TRUE: "Title: expected text, got 'True'" at
     Bid!C7 (kills ``and`` for ``or`` in the test for errors and logicals, and the sheet
