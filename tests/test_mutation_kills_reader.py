@@ -211,6 +211,18 @@ def test_after_a_worker_dies_the_rest_are_read_here_counting_on(
 # --------------------------------------------------------------------------- paths
 
 
+def _sub_folder_unlistable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Listing any folder named ``sub`` fails as it would without permission."""
+    real = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if Path(str(path)).name == "sub":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
 def test_a_missing_path_and_an_unlistable_folder_are_both_rejected_file_wide(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -221,14 +233,7 @@ def test_a_missing_path_and_an_unlistable_folder_are_both_rejected_file_wide(
     missing = str(tmp_path / "nope.xlsx")
     folder = tmp_path / "returns"
     (folder / "sub").mkdir(parents=True)
-    real = os.scandir
-
-    def scandir(path: Any = ".") -> Any:
-        if Path(str(path)).name == "sub":
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    _sub_folder_unlistable(monkeypatch)
     result = collect_bids([missing, folder], workers=1)
     sub = str(folder / "sub")
     assert result.rejected == [
@@ -259,14 +264,7 @@ def test_a_folder_scan_without_a_list_for_problems_ignores_an_unlistable_folder(
     folder = tmp_path / "returns"
     (folder / "sub").mkdir(parents=True)
     (folder / "CYPS_1.xlsx").write_bytes(b"x")
-    real = os.scandir
-
-    def scandir(path: Any = ".") -> Any:
-        if Path(str(path)).name == "sub":
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    _sub_folder_unlistable(monkeypatch)
     assert find_workbooks([folder]) == ([folder / "CYPS_1.xlsx"], [], [])
 
 
