@@ -45,3 +45,17 @@ def test_case_examples_in_the_docs_run(doc):
         results = run_case(parse_case(block, doc))
         # the minimal case: CYPS_1 avoids 6 x 0.5 x £55,000 = 0.165 £m in its second year
         assert results.bids.gross_saving[0].tolist() == pytest.approx([0.0, 0.165, 0.495])
+
+
+def test_mutation_settings_name_files_that_exist_and_every_kill_test():
+    """[tool.mutmut] (docs/mutation.md): every file it mutates or runs exists, the whole
+    model is mutated, and every file of tests written to kill mutants is in the selection."""
+    import tomllib
+
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["mutmut"]
+    mutated, selected = settings["only_mutate"], settings["pytest_add_cli_args_test_selection"]
+    assert [p for p in (*mutated, *selected) if not (ROOT / p).is_file()] == []
+    model = {f"cypsxl/model/{p.name}" for p in (ROOT / "cypsxl/model").glob("*.py")}
+    assert model - {"cypsxl/model/__init__.py"} <= set(mutated)
+    kills = {f"tests/{p.name}" for p in (ROOT / "tests").glob("test_*mutation_kills*.py")}
+    assert len(kills) >= 8 and kills <= set(selected)
