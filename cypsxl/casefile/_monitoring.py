@@ -49,8 +49,9 @@ from ..model.monitoring import (
 )
 from ..model.timeline import FinancialYearError, parse_fy
 from ._checker import _Checker, _Lines, _suggest, _table_or_empty, _tables, _unknown
+from ._driver_tables import DRIVER_TABLES
 from ._read import read_case_bytes, toml_document
-from ._sections import CONSISTENCY_TOLERANCE
+from ._sections import _SECTIONS, CONSISTENCY_TOLERANCE
 
 __all__ = [
     "DRIVER_MODULES",
@@ -58,6 +59,7 @@ __all__ = [
     "DriverContext",
     "MonitoringDriver",
     "doc_kind",
+    "file_kind",
     "is_monitoring_doc",
     "load_monitoring",
     "monitoring_from_dict",
@@ -599,12 +601,18 @@ def doc_kind(text: str, source: str, drivers: bool = False) -> str:
     >>> doc_kind("[[post]]", "x.toml"), doc_kind("[[post]]", "x.toml", drivers=True)
     ('mtfs', 'drivers')
     """
-    from ._driver_tables import DRIVER_TABLES
-    from ._sections import _SECTIONS
-
     doc = _toml(text, source)
     if is_monitoring_doc(doc):
         return "monitoring"
     if drivers and any(k in doc for k in DRIVER_TABLES) and not any(k in doc for k in _SECTIONS):
         return "drivers"
     return "mtfs"
+
+
+def file_kind(path: str, drivers: bool = False) -> str:
+    """:func:`doc_kind` of the file at ``path``; a file that cannot be read or parsed goes
+    to the MTFS reader (``"mtfs"``), which says why."""
+    try:
+        return doc_kind(read_text(path), path, drivers)
+    except CaseError:
+        return "mtfs"

@@ -6,7 +6,8 @@ import argparse
 import sys
 
 from ..casefile import load_case
-from ..casefile._monitoring import doc_kind, load_monitoring, read_text
+from ..casefile._checker import _plural
+from ..casefile._monitoring import file_kind, load_monitoring
 from ..cli import print_problems
 from ..errors import CaseError, printable
 from ..model.limits import plausibility_warnings
@@ -45,10 +46,10 @@ def _check(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.cases:
         try:
-            kind = _kind(path)
+            kind = file_kind(path, drivers=True)
             if kind == "monitoring":
                 m = load_monitoring(path)
-                lines = f"{len(m.lines)} line" + ("" if len(m.lines) == 1 else "s")
+                lines = _plural(len(m.lines), "line")
                 print(f"ok: {path}: monitoring {m.year} period {m.period}, {lines}")
                 continue
             if kind == "drivers":
@@ -59,20 +60,12 @@ def _check(args: argparse.Namespace) -> int:
             failed += 1
             print_problems(exc)
             continue
-        bids = f"{len(case.bids)} bid" + ("" if len(case.bids) == 1 else "s")
+        bids = _plural(len(case.bids), "bid")
         print(printable(f"ok: {path}: {bids}, {year_span(case.years)}"))
         for where, key, index, message in plausibility_warnings(case):
             at = f"'{key}'" + (f"[{index}]" if index is not None else "")
             print(printable(f"warning: {path}: {where}: {at}: {message}"), file=sys.stderr)
     return 2 if failed else 0
-
-
-def _kind(path: str) -> str:
-    """Which reader the file is for; an unreadable file goes to the MTFS reader, which says why."""
-    try:
-        return doc_kind(read_text(path), path, drivers=True)
-    except CaseError:
-        return "mtfs"
 
 
 def _check_drivers(path: str) -> int:
@@ -84,19 +77,10 @@ def _check_drivers(path: str) -> int:
         print_problems(CaseError(list(d.rejected)))
         return 1
     counts = [
-        _count(len(d.register.ref), "placement"),
-        _count(len(d.establishment.fte), "post"),
-        _count(len(d.cohorts), "cohort"),
+        _plural(len(d.register.ref), "placement"),
+        _plural(len(d.establishment.fte), "post"),
+        _plural(len(d.cohorts), "cohort"),
     ]
     year = f" {d.year}" if d.year else ""
     print(printable(f"ok: {path}: cost drivers{year}, {', '.join(counts)}"))
     return 0
-
-
-def _count(n: int, noun: str) -> str:
-    """``1 post``, ``3 posts``.
-
-    >>> _count(1, "post"), _count(0, "cohort")
-    ('1 post', '0 cohorts')
-    """
-    return f"{n} {noun}" + ("" if n == 1 else "s")

@@ -14,9 +14,8 @@ from openpyxl import Workbook
 
 from .._version import __version__
 from ..casefile import load_case
-from ..casefile._monitoring import doc_kind, read_text
+from ..casefile._monitoring import file_kind
 from ..cli import InputError
-from ..errors import CaseError
 from ..excel.refresh import inputs_hash
 from ..model import run_case
 from ..model.dates import day_number
@@ -99,7 +98,7 @@ def _report(args: argparse.Namespace) -> int:
                 "workbook from Excel"
             )
     date = args.date or dt.date.today()
-    if args.case and _kind(args.case) == "monitoring":
+    if args.case and file_kind(args.case) == "monitoring":
         wb = _monitoring_workbook(args, date)
     else:
         if args.mtfs:
@@ -115,15 +114,6 @@ def _report(args: argparse.Namespace) -> int:
         convert_to_pdf(out, pdf)
         print(f"wrote {pdf}")
     return 0
-
-
-def _kind(path: str) -> str:
-    """ "monitoring" for a file with [monitoring]; an unreadable file goes to the MTFS
-    reader, which says why."""
-    try:
-        return doc_kind(read_text(path), path)
-    except CaseError:
-        return "mtfs"
 
 
 def _monitoring_workbook(args: argparse.Namespace, date: dt.date) -> Workbook:
