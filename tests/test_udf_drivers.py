@@ -135,3 +135,8 @@ def test_cohort_and_agency() -> None:
     ]
     with pytest.raises(ArgumentError, match="'days_in_year': expected 365 or 366"):
         functions.cyps_agency_premium(1, 1, 1, 360)
+    # no FTE, or a negative one, is refused: the rule of the model's agency conversion
+    for fte in (0, -2):
+        with pytest.raises(ArgumentError) as err:
+            functions.cyps_agency_conversion(fte, 1400, 52_000, 46023)
+        assert str(err.value) == f"cyps_agency_conversion: 'fte': expected an FTE > 0, got {fte}"

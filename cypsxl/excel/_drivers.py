@@ -19,12 +19,14 @@ from ..model import demand, register, workforce
 from ..model._arrays import FloatArray, IntArray
 from ..model.dates import EXCEL_EPOCH_OFFSET, OPEN_END, day_number, fy_of_day
 from ..model.driver_rules import placement_problems
+from ..model.input_rules import FTE
 from ._convert import (
     ArgumentError,
     Cells,
     as_number,
     as_row,
     as_years,
+    checked,
     is_blank,
     is_column,
     orient,
@@ -218,8 +220,7 @@ def _agency_args(name: str, fte: Any, weekly_rate: Any, annual: Any) -> tuple[fl
     f = as_number(name, "fte", fte)
     w = as_number(name, "weekly_rate", weekly_rate)
     a = as_number(name, "permanent_annual_cost", annual)
-    if f <= 0:
-        raise ArgumentError(f"{name}: 'fte': expected an FTE > 0, got {f:g}")
+    checked(name, "fte", f, FTE)
     if w < 0:
         raise ArgumentError(f"{name}: 'weekly_rate': expected £ a week >= 0, got {w:g}")
     if a < 0:

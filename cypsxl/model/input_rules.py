@@ -21,6 +21,7 @@ from dataclasses import dataclass
 __all__ = [
     "AVOIDED_COST",
     "CHILDREN",
+    "FTE",
     "PART_YEAR_FACTOR",
     "WEEKS_PER_YEAR",
     "Rule",
@@ -48,6 +49,8 @@ PART_YEAR_FACTOR = Rule(lambda v: 0 <= v <= 1, "a fraction from 0 to 1")
 AVOIDED_COST = Rule(lambda v: v >= 0, "£ per child per year >= 0")
 #: Children: in placements, looked after, or prevented from entering care.
 CHILDREN = Rule(lambda v: v >= 0, "a count of children >= 0")
+#: Agency full-time equivalents converted to permanent posts.
+FTE = Rule(lambda v: v > 0, "an FTE > 0")
 
 
 def first_refused(rule: Rule, values: Iterable[float]) -> tuple[int, float] | None:

@@ -25,6 +25,7 @@ import numpy as np
 
 from ._arrays import ArrayLike, FloatArray, IntArray, as_float
 from .dates import OPEN_END, fy_bounds
+from .input_rules import FTE
 from .register import days_inside
 
 if TYPE_CHECKING:
@@ -342,7 +343,7 @@ def agency_conversion(
     >>> [round(x, 2) for x in agency_conversion(e, 2, d("2026-01-01"), "2025/26")]
     [12927.59, 52428.57]
     """
-    if not n_fte > 0:  # NaN too
+    if not FTE.accepts(n_fte):
         raise ValueError(f"expected agency FTE > 0 to convert, got {n_fte:g}")
     on = est.mask("agency") & (est.start <= from_day) & (from_day <= est.end)
     have = float(np.sum(est.fte[on]))
