@@ -378,6 +378,14 @@ class Area:
         """Rows in the area."""
         return self.last_row - self.row + 1
 
+    def row_at(self, i: int) -> Area:
+        """Row ``i`` of the area (0 = the first), as an area of its own.
+
+        >>> Area("Bid", 36, 3, 39, 7).row_at(1).ref(absolute=False)
+        'C37:G37'
+        """
+        return Area(self.sheet, self.row + i, self.col, self.row + i, self.last_col)
+
     def cells(self) -> list[tuple[int, int]]:
         """(row, col) of every cell, row by row.
 

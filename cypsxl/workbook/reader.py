@@ -41,6 +41,7 @@ from ..model import (
 from ..model.case import frozen_map
 from ..model.limits import (
     MAX_MAGNITUDE,
+    MAX_REF_CHARS,
     PLAUSIBLE_MONEY_M,
     ref_problem,
     text_problem,
@@ -351,9 +352,8 @@ def _row(
     whole: bool = False,
     minimum: float | None = 0.0,
     required: bool = False,
-) -> tuple[list[float | None], bool]:
-    """A row of numbers by year (None = blank) and whether every cell was acceptable."""
-    before = len(s.errors)
+) -> list[float | None]:
+    """A row of numbers by year (None = blank, or not acceptable: a problem is recorded)."""
     out: list[float | None] = []
     for k in range(area.width):
         col = area.col + k
@@ -361,7 +361,7 @@ def _row(
         if value is None and required and _blank(s.cell(area.sheet, area.row, col)):
             s.error(area.sheet, area.row, col, f"{label} {years[k]} is missing; enter 0 where none")
         out.append(value)
-    return out, len(s.errors) == before
+    return out
 
 
 def _filled(values: list[float | None]) -> bool:
@@ -610,7 +610,7 @@ def _fields(s: _Sheet, lay: L.Layout, years: tuple[str, ...]) -> BidData | None:
             s,
             lay[f.name],
             f.label,
-            40 if f.name == "bid_ref" else L.MAX_TEXT_CHARS,
+            MAX_REF_CHARS if f.name == "bid_ref" else L.MAX_TEXT_CHARS,
             f.required,
             plain=f.name != "bid_ref",
         )
@@ -620,11 +620,11 @@ def _fields(s: _Sheet, lay: L.Layout, years: tuple[str, ...]) -> BidData | None:
     ref_area = lay["bid_ref"]
     if texts["bid_ref"] and (why := ref_problem(texts["bid_ref"])) is not None:
         s.error(ref_area.sheet, ref_area.row, ref_area.col, f"Bid reference: {why}")
-    inv, _ = _row(s, lay["investment"], "funding sought", years, required=True)
-    prevented, _ = _row(s, lay["prevented"], "children prevented", years, whole=True)
-    entered, _ = _row(s, lay["gross_saving_entered"], "gross saving typed in", years)
-    fte, _ = _row(s, lay["fte"], "FTE", years)
-    agency, _ = _row(s, lay["agency_released"], "agency workers released", years, whole=True)
+    inv = _row(s, lay["investment"], "funding sought", years, required=True)
+    prevented = _row(s, lay["prevented"], "children prevented", years, whole=True)
+    entered = _row(s, lay["gross_saving_entered"], "gross saving typed in", years)
+    fte = _row(s, lay["fte"], "FTE", years)
+    agency = _row(s, lay["agency_released"], "agency workers released", years, whole=True)
     single = {}
     for name, label, lo, hi in (
         ("current_budget", "current budget", 0.0, None),
@@ -744,21 +744,13 @@ def _at(a: L.Area, k: int) -> tuple[str, int, int]:
 
 
 def _outcomes(s: _Sheet, lay: L.Layout, years: Sequence[str]) -> dict[str, tuple[float, ...]]:
-    names, values = lay["outcome_names"], lay["outcome_values"]
+    names, units, values = lay["outcome_names"], lay["outcome_units"], lay["outcome_values"]
     out: dict[str, tuple[float, ...]] = {}
     for i in range(names.height):
-        name_area = L.Area(names.sheet, names.row + i, names.col, names.row + i, names.col)
-        row_area = L.Area(values.sheet, values.row + i, values.col, values.row + i, values.last_col)
+        name_area, row_area = names.row_at(i), values.row_at(i)
         name = _text(s, name_area, f"outcome measure {i + 1}", L.MAX_TEXT_CHARS, False)
-        unit_area = L.Area(
-            names.sheet,
-            names.row + i,
-            lay["outcome_units"].col,
-            names.row + i,
-            lay["outcome_units"].col,
-        )
-        _text(s, unit_area, f"outcome unit {i + 1}", L.MAX_TEXT_CHARS, False)
-        row, _ = _row(s, row_area, name or f"outcome measure {i + 1}", years, minimum=None)
+        _text(s, units.row_at(i), f"outcome unit {i + 1}", L.MAX_TEXT_CHARS, False)
+        row = _row(s, row_area, name or f"outcome measure {i + 1}", years, minimum=None)
         if _filled(row) and not name:
             s.error(
                 name_area.sheet,

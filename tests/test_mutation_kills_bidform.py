@@ -1,0 +1,333 @@
+"""The bid form read cell by cell: its years, rows of figures, single figures, outcome
+measures, answers and date, and the warnings on what is read (docs/mutation.md, "The bid
+reader and the file-safety checks").
+
+Each test starts from a filled template cypsxl writes (the reference case's CYPS_2:
+years 2016/17-2020/21 in C15:G15, funding sought in row 16, children prevented in row
+18, avoided cost per child C19, part-year factor C20, gross saving typed in row 23),
+changes a few cells and pins every problem the reader reports, word for word and at its
+cell.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support.bidfiles import edit_cells, good_bid
+
+from cypsxl.workbook import reader
+
+
+def _problems(path: Path) -> list[tuple[str, str, str]]:
+    return [(e.sheet, e.cell, e.message) for e in reader.read_bid_file(path).errors]
+
+
+@pytest.fixture(scope="module")
+def cyps2(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """CYPS_2 filled in, written once for the module (the code under test runs in each
+    test)."""
+    return good_bid(tmp_path_factory.mktemp("cyps2"))
+
+
+def _edited(cyps2: Path, tmp_path: Path, values: dict[str, object]) -> Path:
+    return edit_cells(cyps2, tmp_path / "edited.xlsx", values)
+
+
+# --------------------------------------------------------------------------- years
+
+
+def test_a_cleared_year_is_refused_at_its_cell(cyps2: Path, tmp_path: Path) -> None:
+    """The third year (E15) cleared: an empty label is not a financial year, so
+    "years: '' is not a financial year like '2016/17'" at Bid!E15 and nothing else is
+    read (kills the blank cell read as "None" or "XXXX", and the sheet, row, column or
+    message of the problem dropped)."""
+    r = reader.read_bid_file(_edited(cyps2, tmp_path, {"Bid!E15": None}))
+    assert (r.data, r.years) == (None, None)
+    assert [(e.sheet, e.cell, e.message) for e in r.errors] == [
+        ("Bid", "E15", "years: '' is not a financial year like '2016/17'")
+    ]
+
+
+def test_years_out_of_order_are_refused_at_the_first_year(cyps2: Path, tmp_path: Path) -> None:
+    """E15 typed 2019/20 after 2017/18 (D15): each label is a year, but the run breaks,
+    so "years: '2019/20' does not follow '2017/18'" at the first year's cell, Bid!C15."""
+    assert _problems(_edited(cyps2, tmp_path, {"Bid!E15": "2019/20"})) == [
+        ("Bid", "C15", "years: '2019/20' does not follow '2017/18'")
+    ]
+
+
+def test_a_year_typed_with_spaces_around_it_is_read(cyps2: Path, tmp_path: Path) -> None:
+    """E15 typed " 2018/19 " with a space each side is the year 2018/19 (kills the strip
+    dropped)."""
+    r = reader.read_bid_file(_edited(cyps2, tmp_path, {"Bid!E15": " 2018/19 "}))
+    assert r.errors == []
+    assert r.years == ("2016/17", "2017/18", "2018/19", "2019/20", "2020/21")
+
+
+def test_a_repeated_year_is_refused_at_the_first_year(cyps2: Path, tmp_path: Path) -> None:
+    """D15 typed 2016/17 again after C15's 2016/17: "years: '2016/17' does not follow
+    '2016/17'" at Bid!C15, the first year, where the whole row is reported (kills the
+    row or column of that problem dropped or None)."""
+    assert _problems(_edited(cyps2, tmp_path, {"Bid!D15": "2016/17"})) == [
+        ("Bid", "C15", "years: '2016/17' does not follow '2016/17'")
+    ]
+
+
+# --------------------------------------------------------------------------- calculated cells
+
+
+def test_calculated_cells_typed_over_or_cleared_are_located(cyps2: Path, tmp_path: Path) -> None:
+    """Child-years avoided for 2017/18 (D21) typed over with 7.5 and for 2018/19 (E21)
+    cleared: each is reported at its cell with the formula the template put there
+    (=SUM($C$18:D18)-(1-part_year_factor)*D18, one column on for E21), "holds the value
+    '7.5'" for the first and "is empty" for the second (kills the wording, the blank
+    test and each part of the problem dropped or None)."""
+    path = _edited(cyps2, tmp_path, {"Bid!D21": 7.5, "Bid!E21": None})
+    assert _problems(path) == [
+        (
+            "Bid",
+            "D21",
+            "calculated cell holds the value '7.5': its formula "
+            "=SUM($C$18:D18)-(1-part_year_factor)*D18 was typed over",
+        ),
+        (
+            "Bid",
+            "E21",
+            "calculated cell is empty: its formula =SUM($C$18:E18)-(1-part_year_factor)*E18 "
+            "was typed over",
+        ),
+    ]
+
+
+def test_a_changed_formula_is_quoted_to_80_characters(cyps2: Path, tmp_path: Path) -> None:
+    """Cost avoidance for 2017/18 (D22) given the formula C18+C18+... (30 terms, 119
+    characters): quoted to its first 80, twenty "C18+" (kills 81), with the formula
+    expected there, at Bid!D22 (kills each part of the problem dropped or None)."""
+    formula = "+".join(["C18"] * 30)
+    assert _problems(_edited(cyps2, tmp_path, {"Bid!D22": "=" + formula})) == [
+        (
+            "Bid",
+            "D22",
+            "formula changed to =" + "C18+" * 20 + "; expected =D21*avoided_cost_per_child/1000000",
+        )
+    ]
+
+
+# --------------------------------------------------------------------------- header fields
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        (1.0, "1899-12-31"),  # day 1 of Excel's calendar: 30 Dec 1899 + 1 day
+        (45366.0, "2024-03-15"),  # 30 Dec 1899 + 45,366 days
+        (2958465.0, "9999-12-31"),  # the last day Excel shows as a date
+        (2958466.0, "2958466.0"),  # past it: kept as typed
+        (0.5, "0.5"),  # before day 1: kept as typed
+        ("next week", "next week"),
+    ],
+)
+def test_the_date_submitted_is_an_iso_date_or_kept_as_typed(
+    cyps2: Path, tmp_path: Path, typed: object, shown: str
+) -> None:
+    """Date submitted (C12) as Excel stores a date, a day count from 30 December 1899:
+    day 1 is 1899-12-31; 45,366 is 2024-03-15 (to 30 Dec 2023 is 124 x 365 days + 30 leap
+    days, 1904 to 2020, = 45,290; + 1 + 31 (January) + 29 (February) + 15 = 45,366);
+    2,958,465 is 9999-12-31, the last date Excel has. A number outside 1 to 2,958,465
+    and text are kept as typed (kills each bound moved, the epoch moved, days
+    subtracted, and the value replaced)."""
+    r = reader.read_bid_file(_edited(cyps2, tmp_path, {"Bid!C12": typed}))
+    assert r.errors == []
+    assert r.data is not None and r.data.notes == {"date": shown}
+
+
+def test_no_date_submitted_gives_no_date_note(cyps2: Path) -> None:
+    """CYPS_2 as written leaves the date (C12) blank, a formatted cell with no value: the
+    bid has no notes at all (kills the blank cell read as the text "None")."""
+    r = reader.read_bid_file(cyps2)
+    assert r.errors == []
+    assert r.data is not None and r.data.notes == {}
+
+
+@pytest.mark.parametrize(
+    ("ref", "message"),
+    [
+        ("C" * 33, "Bid reference is 33 characters long; at most 32"),
+        (
+            "1AB",
+            "Bid reference: expected a reference of letters, digits, '_' or '-' starting "
+            "with a letter (at most 32), got '1AB'",
+        ),
+    ],
+    ids=["too_long", "digit_first"],
+)
+def test_a_bid_reference_too_long_or_badly_formed_is_refused_at_its_cell(
+    cyps2: Path, tmp_path: Path, ref: str, message: str
+) -> None:
+    """A reference (C6) of 33 letters is one past the 32 a reference may have, the rule
+    collect and the case file apply too; "1AB" starts with a digit. Each is refused at
+    Bid!C6 with the rule (kills the reference's own limit replaced by the 200 of other
+    text, and the problem's sheet dropped)."""
+    assert _problems(_edited(cyps2, tmp_path, {"Bid!C6": ref})) == [("Bid", "C6", message)]
+
+
+def test_a_reference_of_32_characters_is_accepted(cyps2: Path, tmp_path: Path) -> None:
+    """32 characters, the most a reference may have, is read as typed."""
+    r = reader.read_bid_file(_edited(cyps2, tmp_path, {"Bid!C6": "C" * 32}))
+    assert r.errors == []
+    assert r.data is not None and r.data.ref == "C" * 32
+
+
+def test_each_row_and_the_budget_name_themselves_in_a_problem(cyps2: Path, tmp_path: Path) -> None:
+    """CYPS_2 turned into a gross-saving bid (children prevented cleared) with -1 typed as
+    the current budget (C17), the 2016/17 gross saving (C23) and FTE (C31), and 2.5
+    agency workers released (C32): four problems in reading order, each naming its row
+    and year, and 2.5 workers is not a whole number (kills each label changed and the
+    whole-number rule on agency workers dropped)."""
+    values: dict[str, object] = {f"Bid!{c}18": None for c in "CDEFG"}
+    values |= {"Bid!C17": -1, "Bid!C23": -1, "Bid!C31": -1, "Bid!C32": 2.5}
+    assert _problems(_edited(cyps2, tmp_path, values)) == [
+        ("Bid", "C17", "current budget: expected a number >= 0, got -1"),
+        ("Bid", "C23", "gross saving typed in 2016/17: expected a number >= 0, got -1"),
+        ("Bid", "C31", "FTE 2016/17: expected a number >= 0, got -1"),
+        ("Bid", "C32", "agency workers released 2016/17: expected a whole number >= 0, got 2.5"),
+    ]
+
+
+def test_an_avoided_cost_below_zero_names_itself(cyps2: Path, tmp_path: Path) -> None:
+    """Avoided cost per child (C19) typed -1: "avoided cost per child: expected a number
+    >= 0, got -1" at Bid!C19, and it is not also "missing", the cell being filled."""
+    assert _problems(_edited(cyps2, tmp_path, {"Bid!C19": -1})) == [
+        ("Bid", "C19", "avoided cost per child: expected a number >= 0, got -1")
+    ]
+
+
+def test_an_avoided_cost_missing_for_children_prevented_is_located(
+    cyps2: Path, tmp_path: Path
+) -> None:
+    """CYPS_2 prevents children (row 18) but its avoided cost (C19) is cleared: the cost
+    is needed, so the problem is at Bid!C19 (kills its sheet dropped)."""
+    assert _problems(_edited(cyps2, tmp_path, {"Bid!C19": None})) == [
+        (
+            "Bid",
+            "C19",
+            "avoided cost per child (£ a year) is missing; needed for children prevented",
+        )
+    ]
+
+
+def test_children_prevented_and_a_typed_gross_saving_together_are_located(
+    cyps2: Path, tmp_path: Path
+) -> None:
+    """CYPS_2 (children prevented in row 18) with 0.1 also typed as its 2016/17 gross
+    saving (C23): one problem, at the first cell of row 18 (kills its sheet dropped)."""
+    assert _problems(_edited(cyps2, tmp_path, {"Bid!C23": 0.1})) == [
+        (
+            "Bid",
+            "C18",
+            "fill either children prevented (row 18) or gross saving typed in (row 23), not both",
+        )
+    ]
+
+
+def test_posts_agency_workers_and_a_contact_are_carried_to_the_bid(
+    cyps2: Path, tmp_path: Path
+) -> None:
+    """FTE 1.5, 2, 2, 2, 2 (C31:G31), agency workers released 1, 2, 0, 0, 3 (C32:G32) and a
+    contact (C11): the bid carries the FTE, the workers as the outcome
+    "agency_workers_released" and the contact as a note. CYPS_2 as written has none of
+    them: no FTE, no such outcome, no contact note (kills the FTE always kept, the outcome
+    or the note renamed, emptied or never added)."""
+    values: dict[str, object] = {"Bid!C11": "J. Smith, 01709 000000"}
+    values |= {f"Bid!{c}31": v for c, v in zip("CDEFG", (1.5, 2, 2, 2, 2), strict=True)}
+    values |= {f"Bid!{c}32": v for c, v in zip("CDEFG", (1, 2, 0, 0, 3), strict=True)}
+    data = reader.read_bid_file(_edited(cyps2, tmp_path, values)).data
+    assert data is not None
+    assert data.fte == (1.5, 2.0, 2.0, 2.0, 2.0)
+    assert data.outcomes == {"agency_workers_released": (1.0, 2.0, 0.0, 0.0, 3.0)}
+    assert data.notes == {"contact": "J. Smith, 01709 000000"}
+    plain = reader.read_bid_file(cyps2).data
+    assert plain is not None
+    assert (plain.fte, plain.outcomes, plain.notes) == (None, {}, {})
+
+
+# --------------------------------------------------------------------------- outcome measures
+
+
+def test_a_second_outcome_measure_is_read_from_its_own_row(cyps2: Path, tmp_path: Path) -> None:
+    """Outcome measure 2 (A37, unit B37) with values 1 to 5 (C37:G37), the first (row 36)
+    left blank: the bid has that one measure with its own row's values (kills the row
+    read as row 36 - 1 = 35, the years row)."""
+    values: dict[str, object] = {"Bid!A37": "Children in care", "Bid!B37": "children"}
+    values |= {f"Bid!{c}37": v for c, v in zip("CDEFG", (1, 2, 3, 4, 5), strict=True)}
+    data = reader.read_bid_file(_edited(cyps2, tmp_path, values)).data
+    assert data is not None
+    assert data.outcomes == {"Children in care": (1.0, 2.0, 3.0, 4.0, 5.0)}
+
+
+def test_a_second_outcome_unit_too_long_is_located(cyps2: Path, tmp_path: Path) -> None:
+    """Outcome unit 2 (B37) of 201 characters, one past the 200 of any text: "outcome
+    unit 2 is 201 characters long; at most 200" at Bid!B37 (kills the unit read from
+    another sheet, row or column, row 36 - 1, its label or limit dropped)."""
+    assert _problems(_edited(cyps2, tmp_path, {"Bid!B37": "u" * 201})) == [
+        ("Bid", "B37", "outcome unit 2 is 201 characters long; at most 200")
+    ]
+
+
+# --------------------------------------------------------------------------- warnings
+
+
+def _warnings(path: Path) -> list[tuple[str, str, str]]:
+    r = reader.read_bid_file(path)
+    assert r.errors == []
+    return [(e.sheet, e.cell, e.message) for e in r.warnings]
+
+
+def test_values_right_of_the_last_year_are_warned_in_year_and_outcome_rows_only(
+    cyps2: Path, tmp_path: Path
+) -> None:
+    """The last year is in column G (7); the 30 columns after it, H (8) to AK (37), are
+    looked at in the year rows (15, 16, 18, 23, 31, 32) and the outcome rows (36 to 39).
+    Warned: 7 in AK16 (the 30th column), 5 in H36 (the first outcome row) and the text
+    "note" in H39 (the last, quoted). Not warned: 8 in AL16 (the 31st column), 9 in H40
+    (below the outcomes), 1 in H6 (a header row), empty text in H18 (kills the outcome
+    rows or the last column moved, the header rows looked at, a blank cell warned, text
+    shown as a number, and the sheet dropped)."""
+    tail = "is right of the last year (G15) and is not read: this template has no column for it"
+    values = {"Bid!AK16": 7, "Bid!AL16": 8, "Bid!H36": 5, "Bid!H39": "note", "Bid!H40": 9}
+    values |= {"Bid!H6": 1, "Bid!H18": ""}
+    assert _warnings(_edited(cyps2, tmp_path, values)) == [
+        ("Bid", "AK16", f"7 {tail}"),
+        ("Bid", "H36", f"5 {tail}"),
+        ("Bid", "H39", f"'note' {tail}"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("budget", "warned"),
+    [
+        (1000.0, []),
+        (
+            250_000.0,
+            [
+                (
+                    "Bid",
+                    "C17",
+                    "current budget £250,000m is more than £1,000m: is it in pounds? "
+                    "This cell is in £m",
+                )
+            ],
+        ),
+    ],
+    ids=["at_the_bound", "pounds"],
+)
+def test_money_above_a_thousand_million_is_warned_at_its_cell(
+    cyps2: Path, tmp_path: Path, budget: float, warned: list[tuple[str, str, str]]
+) -> None:
+    """£1,000m is the largest plausible figure: funding sought of exactly 1,000 in
+    2017/18 (D16) and a current budget (C17) of 1,000 are not warned (kills ``>=``); a
+    budget of 250,000 (pounds typed where £m is asked) is warned at Bid!C17, word for
+    word (kills the budget's cell, or any part of the warning, dropped)."""
+    path = _edited(cyps2, tmp_path, {"Bid!D16": 1000.0, "Bid!C17": budget})
+    assert _warnings(path) == warned
