@@ -271,14 +271,21 @@ def _check_size(data: bytes, part: str) -> None:
         )
 
 
-_UTF16 = (b"\xff\xfe", b"\xfe\xff", b"<\0", b"\0<")
+#: How a UTF-16 part starts (byte-order mark, or "<" as two bytes), by byte order.
+_UTF16_BE = (b"\xfe\xff", b"\0<")
+_UTF16_LE = (b"\xff\xfe", b"<\0")
 
 
 def _has_dtd(data: bytes) -> bool:
-    """Whether an XML part declares a DTD (any encoding a parser would accept)."""
-    if data.startswith(_UTF16):
+    """Whether an XML part declares a DTD (any encoding a parser would accept).
+
+    >>> _has_dtd("<!DOCTYPE a><a/>".encode("utf-16-be")), _has_dtd(b"<a/>")
+    (True, False)
+    """
+    if data.startswith(_UTF16_BE + _UTF16_LE):
+        codec = "utf-16-be" if data.startswith(_UTF16_BE) else "utf-16-le"
         try:
-            text = data.decode("utf-16")
+            text = data.decode(codec)
         except UnicodeDecodeError:
             return True  # not decodable: refuse rather than guess
         return "<!DOCTYPE" in text.upper() or "<!ENTITY" in text.upper()
