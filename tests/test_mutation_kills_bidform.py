@@ -14,9 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.bidfiles import edit_cells, good_bid
+from support.bidfiles import edit_cells, good_bid, rewrite, sub
 
 from cypsxl.workbook import reader
+from cypsxl.workbook.template import write_blank_template
 
 
 def _problems(path: Path) -> list[tuple[str, str, str]]:
@@ -331,3 +332,87 @@ def test_money_above_a_thousand_million_is_warned_at_its_cell(
     word (kills the budget's cell, or any part of the warning, dropped)."""
     path = _edited(cyps2, tmp_path, {"Bid!D16": 1000.0, "Bid!C17": budget})
     assert _warnings(path) == warned
+
+
+# --------------------------------------------------------------------------- shapes of names
+
+
+def _renamed(src: Path, dst: Path, **names: str) -> Path:
+    """A copy whose workbook-scoped names point elsewhere (``investment="Bid!$C$16"``)."""
+
+    def edit(data: bytes) -> bytes:
+        for name, text in names.items():
+            tag = rb'(<definedName name="' + name.encode() + rb'">)[^<]*'
+            data = sub(tag, rb"\g<1>" + text.encode())(data)
+        return data
+
+    return rewrite(src, dst, {"xl/workbook.xml": edit})
+
+
+@pytest.mark.parametrize(
+    ("names", "problem"),
+    [
+        ({"years": "Bid!$C$15:$G$16"}, ("Bid", "C15:G16", "the years must be one row")),
+        (
+            {"investment": "Bid!$C$16:$F$16"},
+            (
+                "Bid",
+                "C16:F16",
+                "'investment' covers 1 x 4 cells; expected 1 x 5 (one per year: the years "
+                "row does not match)",
+            ),
+        ),
+        (
+            {"bid_ref": "Bid!$C$6:$C$7"},
+            ("Bid", "C6:C7", "'bid_ref' covers 2 x 1 cells; expected 1 x 1"),
+        ),
+    ],
+    ids=["years_two_rows", "investment_four_years", "reference_two_cells"],
+)
+def test_a_name_of_the_wrong_shape_is_the_only_problem(
+    cyps2: Path, tmp_path: Path, names: dict[str, str], problem: tuple[str, str, str]
+) -> None:
+    """The years (C15:G15) stretched to two rows; funding sought one year short, C16:F16
+    (1 x 4 where the 5 years need 1 x 5; years come before funding among the fields, so
+    the check goes on past the years); the reference two cells, C6:C7 (1 x 1 expected).
+    Each is the one problem, at the area the name now covers, and nothing is read
+    further (kills the problem's parts dropped or changed, the shape check stopping at
+    the years, and a bad shape passed on to the later checks, which add their own)."""
+    r = reader.read_bid_file(_renamed(cyps2, tmp_path / "n.xlsx", **names))
+    assert r.data is None
+    assert [(e.sheet, e.cell, e.message) for e in r.errors] == [problem]
+
+
+def test_a_one_year_template_names_no_years_row_in_a_shape_problem(tmp_path: Path) -> None:
+    """A template of one year (2017/18 in C15): funding sought pointed at C16:D16 covers
+    1 x 2 where 1 x 1 is expected, and one column is not "one per year", so the message
+    has no remark on the years row (kills that remark for a width of 1)."""
+    one = write_blank_template(tmp_path / "one.xlsx", "CYPS_1", ["2017/18"])
+    r = reader.read_bid_file(_renamed(one, tmp_path / "n.xlsx", investment="Bid!$C$16:$D$16"))
+    assert [(e.sheet, e.cell, e.message) for e in r.errors] == [
+        ("Bid", "C16:D16", "'investment' covers 1 x 2 cells; expected 1 x 1")
+    ]
+
+
+# --------------------------------------------------------------------------- answers
+
+
+def test_the_first_and_last_answers_are_kept_with_their_line_breaks(
+    cyps2: Path, tmp_path: Path
+) -> None:
+    """Answers to question 1 (Narrative!B5) and question 6, the last (B25), the second
+    on two lines: both are kept, the line break too (kills the questions counted from 2
+    or to 4, an answer dropped or emptied, and line breaks turned into spaces)."""
+    values = {"Narrative!B5": "Fewer children enter care.", "Narrative!B25": "Q1: 3\nQ2: 4"}
+    data = reader.read_bid_file(_edited(cyps2, tmp_path, values)).data
+    assert data is not None
+    assert data.notes == {"answer_1": "Fewer children enter care.", "answer_6": "Q1: 3\nQ2: 4"}
+
+
+def test_an_answer_longer_than_2000_characters_is_located(cyps2: Path, tmp_path: Path) -> None:
+    """An answer to question 6 (Narrative!B25) of 2,001 characters, one past the 2,000 an
+    answer may have: refused at its cell, naming the question (kills the label or the
+    limit dropped)."""
+    assert _problems(_edited(cyps2, tmp_path, {"Narrative!B25": "a" * 2001})) == [
+        ("Narrative", "B25", "answer to question 6 is 2,001 characters long; at most 2,000")
+    ]

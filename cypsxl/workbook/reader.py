@@ -460,7 +460,7 @@ def _shapes(s: _Sheet, lay: L.Layout) -> bool:
         )
     for f in L.FIELDS:
         a = lay[f.name]
-        if f.kind.endswith("_row") or f.kind == "calc_row":
+        if f.kind.endswith("_row"):
             want = (1, width)
         elif f.kind in ("text_column", "measure_block"):
             want = (L.N_OUTCOMES, width if f.kind == "measure_block" else 1)
