@@ -11,11 +11,13 @@ cell.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from support.bidfiles import edit_cells, good_bid, rewrite, sub
 
+from cypsxl.workbook import layout as L
 from cypsxl.workbook import reader
 from cypsxl.workbook.template import write_blank_template
 
@@ -378,9 +380,10 @@ def test_a_name_of_the_wrong_shape_is_the_only_problem(
     Each is the one problem, at the area the name now covers, and nothing is read
     further (kills the problem's parts dropped or changed, the shape check stopping at
     the years, and a bad shape passed on to the later checks, which add their own)."""
-    r = reader.read_bid_file(_renamed(cyps2, tmp_path / "n.xlsx", **names))
+    path = _renamed(cyps2, tmp_path / "n.xlsx", **names)
+    r = reader.read_bid_file(path)
     assert r.data is None
-    assert [(e.sheet, e.cell, e.message) for e in r.errors] == [problem]
+    assert [(e.file, e.sheet, e.cell, e.message) for e in r.errors] == [(str(path), *problem)]
 
 
 def test_a_one_year_template_names_no_years_row_in_a_shape_problem(tmp_path: Path) -> None:
@@ -415,4 +418,106 @@ def test_an_answer_longer_than_2000_characters_is_located(cyps2: Path, tmp_path:
     limit dropped)."""
     assert _problems(_edited(cyps2, tmp_path, {"Narrative!B25": "a" * 2001})) == [
         ("Narrative", "B25", "answer to question 6 is 2,001 characters long; at most 2,000")
+    ]
+
+
+def test_outcome_values_may_be_negative_and_name_their_measure_in_a_problem(
+    cyps2: Path, tmp_path: Path
+) -> None:
+    """Outcome 1 "Change in LAC" (A36) with -2 in 2016/17 (C36) is kept: an outcome may
+    fall (kills the rows' ``>= 0`` rule applied to outcomes). Outcome 2 has no name and
+    the text "x" in 2016/17 (C37): the problem names it "outcome measure 2" (kills the
+    name's fallback dropped or numbered from 0 or 2)."""
+    values = {"Bid!A36": "Change in LAC", "Bid!C36": -2, "Bid!C37": "x"}
+    r = reader.read_bid_file(_edited(cyps2, tmp_path, values))
+    assert [(e.sheet, e.cell, e.message) for e in r.errors] == [
+        ("Bid", "C37", "outcome measure 2 2016/17: expected a number, got text 'x'")
+    ]
+    values = {"Bid!A36": "Change in LAC", "Bid!C36": -2}
+    data = reader.read_bid_file(_edited(cyps2, tmp_path, values)).data
+    assert data is not None
+    assert data.outcomes == {"Change in LAC": (-2.0, 0.0, 0.0, 0.0, 0.0)}
+
+
+# --------------------------------------------------------------------------- names and properties
+
+
+def _workbook_xml(src: Path, dst: Path, edit: Callable[[bytes], bytes]) -> Path:
+    return rewrite(src, dst, {"xl/workbook.xml": edit})
+
+
+def _file_wide(path: Path) -> list[str]:
+    r = reader.read_bid_file(path)
+    assert r.data is None
+    assert all((e.file, e.sheet, e.cell) == (str(path), "", "") for e in r.errors)
+    return [e.message for e in r.errors]
+
+
+_FRESH = "fill in a fresh copy of the template"
+
+
+def test_names_hidden_duplicated_or_missing_are_each_reported(cyps2: Path, tmp_path: Path) -> None:
+    """Sheet-level names "bid_title" and "years" added (they hide the workbook's), "contact"
+    and "fte" defined twice, "bid_date" and "prevented" removed: six problems, two of
+    each kind, in the template's order of fields (kills stopping at the first of a kind)."""
+
+    def edit(data: bytes) -> bytes:
+        for name in ("bid_date", "prevented"):
+            data = sub(rb'<definedName name="' + name.encode() + rb'">[^<]*</definedName>', b"")(
+                data
+            )
+        extra = (
+            b'<definedName name="bid_title" localSheetId="0">Bid!$C$7</definedName>'
+            b'<definedName name="years" localSheetId="0">Bid!$C$15:$G$15</definedName>'
+            b'<definedName name="contact">Bid!$C$11</definedName>'
+            b'<definedName name="fte">Bid!$C$31:$G$31</definedName>'
+        )
+        return sub(rb"</definedNames>", extra + b"</definedNames>")(data)
+
+    path = _workbook_xml(cyps2, tmp_path / "names.xlsx", edit)
+    hides = "hides the template's workbook name (the workbook was altered); " + _FRESH
+    missing = "is missing (the template was altered); " + _FRESH
+    assert _file_wide(path) == [
+        f"a sheet-level name 'bid_title' {hides}",
+        "defined name 'contact' is defined 2 times; expected once",
+        f"defined name 'bid_date' {missing}",
+        f"a sheet-level name 'years' {hides}",
+        f"defined name 'prevented' {missing}",
+        "defined name 'fte' is defined 2 times; expected once",
+    ]
+
+
+def test_names_pointing_outside_the_workbook_are_each_reported(cyps2: Path, tmp_path: Path) -> None:
+    """ "bid_ref" pointing at #REF! (its rows deleted) and "bid_title" at a sheet that is
+    not in the workbook, named with 70 characters: two problems, the second quoting the
+    name's first 60 characters (kills ``and`` for ``or``, 61, stopping at the first, and
+    the message changed)."""
+    sheet = "S" * 62
+    path = _renamed(cyps2, tmp_path / "refs.xlsx", bid_ref="#REF!", bid_title=f"{sheet}!$C$7")
+    tail = "not to cells of this workbook (rows or a sheet may have been deleted)"
+    assert _file_wide(path) == [
+        f"defined name 'bid_ref' refers to '#REF!', {tail}",
+        f"defined name 'bid_title' refers to '{'S' * 60}', {tail}",
+    ]
+
+
+def _properties(src: Path, dst: Path, old: bytes, new: bytes) -> Path:
+    return rewrite(src, dst, {"docProps/custom.xml": sub(old, new)})
+
+
+def test_another_template_version_or_schema_is_refused_file_wide(
+    cyps2: Path, tmp_path: Path
+) -> None:
+    """Template version 1.0 where this collection reads 1.1, and a schema fingerprint
+    changed to "0000": each refused in one file-wide problem, word for word."""
+    old = _properties(cyps2, tmp_path / "old.xlsx", b"<vt:lpwstr>1.1<", b"<vt:lpwstr>1.0<")
+    assert _file_wide(old) == [
+        f"is made from bid template version 1.0; this collection reads version "
+        f"{L.TEMPLATE_VERSION}: copy the figures into the current template"
+    ]
+    fingerprint = L.SCHEMA_FINGERPRINT.encode()
+    altered = _properties(cyps2, tmp_path / "schema.xlsx", fingerprint, b"0000")
+    assert _file_wide(altered) == [
+        f"template schema '0000' is not this version's {L.SCHEMA_FINGERPRINT!r}: "
+        "the template was altered"
     ]
