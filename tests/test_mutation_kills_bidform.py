@@ -521,3 +521,36 @@ def test_another_template_version_or_schema_is_refused_file_wide(
         f"template schema '0000' is not this version's {L.SCHEMA_FINGERPRINT!r}: "
         "the template was altered"
     ]
+
+
+def test_names_out_of_place_on_both_sheets_are_each_reported(cyps2: Path, tmp_path: Path) -> None:
+    """The title (C7) pointed at C13, below the date (C12), and the first answer
+    (Narrative!B5) at B10, below the second (B9): each sheet's fields are compared in the
+    template's order, so the field found out of order is the next one on that sheet -
+    the service area (C8, above C13) and the second answer (B9, above B10) - one problem
+    each, the cell written without $, and nothing is read (kills the sheets' fields
+    compared as one list, stopping at the first sheet, and the years read after)."""
+    path = _renamed(
+        cyps2, tmp_path / "moved.xlsx", bid_title="Bid!$C$13", answer_1="Narrative!$B$10"
+    )
+    r = reader.read_bid_file(path)
+    tail = "out of its place among the form's fields: the workbook was altered"
+    assert (r.data, r.years) == (None, None)
+    assert [e.message for e in r.errors] == [
+        f"defined name 'service_area' points to Bid!C8, {tail}",
+        f"defined name 'answer_2' points to Narrative!B9, {tail}",
+    ]
+
+
+def test_names_moved_to_another_sheet_or_column_are_each_reported(
+    cyps2: Path, tmp_path: Path
+) -> None:
+    """The title pointed at the hidden Lists sheet (Lists!C7) and the contact at column D
+    (D11): two problems, each naming where the template puts the field (kills stopping at
+    the first)."""
+    path = _renamed(cyps2, tmp_path / "moved.xlsx", bid_title="Lists!$C$7", contact="Bid!$D$11")
+    tail = "(the workbook was altered)"
+    assert _file_wide(path) == [
+        f"defined name 'bid_title' points to Lists!C7; the template puts it at Bid!C7 {tail}",
+        f"defined name 'contact' points to Bid!D11; the template puts it at Bid!C11 {tail}",
+    ]

@@ -8,9 +8,23 @@ fast parser sees it; the test must find one whatever the part's encoding.
 
 from __future__ import annotations
 
+import io
+import os
+import struct
+import zipfile
+from pathlib import Path
+
 import pytest
 
-from cypsxl.workbook.safety import HostileFile, _has_dtd, parse_part
+from cypsxl.workbook import safety
+from cypsxl.workbook.safety import (
+    HostileFile,
+    Package,
+    _check_directory,
+    _has_dtd,
+    open_package,
+    parse_part,
+)
 
 _ENTITY = '<!DOCTYPE a [<!ENTITY e "boom">]><a>&e;</a>'
 
@@ -75,10 +89,176 @@ def test_a_part_with_an_entity_is_refused_before_parsing(codec: str) -> None:
 
 
 def test_a_part_cut_short_quotes_the_parser() -> None:
-    """"<a>" ends before its element closes: the parser's own words, "no element found:
+    """ "<a>" ends before its element closes: the parser's own words, "no element found:
     line 1, column 3", are quoted with the part's name."""
     with pytest.raises(HostileFile) as caught:
         parse_part(b"<a>", "xl/styles.xml")
     assert str(caught.value) == (
         "is damaged (xl/styles.xml is not valid XML: no element found: line 1, column 3)"
     )
+
+
+# --------------------------------------------------------------------------- the zip directory
+
+_REQUIRED = ("[Content_Types].xml", "xl/workbook.xml")
+
+
+def _zip(names: list[str], sizes: dict[str, tuple[int, int]] | None = None) -> zipfile.ZipFile:
+    """A zip of one-byte stored members, each named member's directory entry declaring
+    (compressed, unpacked) sizes from ``sizes`` (only the directory is looked at)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        for name in names:
+            zf.writestr(name, b"x")
+    raw = bytearray(buf.getvalue())
+    entry = raw.find(b"PK\x01\x02")
+    while entry != -1:
+        n = struct.unpack_from("<H", raw, entry + 28)[0]
+        name = raw[entry + 46 : entry + 46 + n].decode()
+        if name in (sizes or {}):
+            struct.pack_into("<II", raw, entry + 20, *sizes[name])  # type: ignore[index]
+        entry = raw.find(b"PK\x01\x02", entry + 4)
+    return zipfile.ZipFile(io.BytesIO(bytes(raw)))
+
+
+def _refusal(zf: zipfile.ZipFile) -> str:
+    with pytest.raises(HostileFile) as caught:
+        _check_directory(zf)
+    return str(caught.value)
+
+
+def test_three_hundred_parts_pass_and_one_more_is_refused() -> None:
+    """300 parts is the most a package may have (kills ``>=``); 301 is refused, counted."""
+    names = [*_REQUIRED, *(f"xl/p{i}.xml" for i in range(298))]
+    assert _check_directory(_zip(names)) == []
+    assert _refusal(_zip([*names, "xl/p298.xml"])) == (
+        "has 301 parts; a bid workbook has far fewer (refused)"
+    )
+
+
+def test_sizes_at_each_limit_pass_and_more_is_refused() -> None:
+    """Declared (compressed, unpacked) sizes, the two required parts declaring 0 bytes:
+    25,000,000 from 125,000 (ratio 200: both at their limits) and 1,000,000 from 1,000
+    (ratio 1,000, but not above 1,000,000 bytes) pass; so do three parts of 20,000,000
+    (a total of exactly 60,000,000). Adding two parts of 17,500,000 from 87,500 to the
+    first pair makes 25 + 1 + 35 = 61,000,000 > 60,000,000 bytes: refused whole (kills
+    ``>=`` for each limit)."""
+    empty = dict.fromkeys(_REQUIRED, (1, 0))
+    at_limits = {"xl/a.xml": (125_000, 25_000_000), "xl/b.xml": (1_000, 1_000_000)}
+    assert _check_directory(_zip([*_REQUIRED, *at_limits], empty | at_limits)) == []
+    sixty = {f"xl/{c}.xml": (100_000, 20_000_000) for c in "abc"}
+    assert _check_directory(_zip([*_REQUIRED, *sixty], empty | sixty)) == []
+    more = at_limits | {f"xl/{c}.xml": (87_500, 17_500_000) for c in "cd"}
+    assert _refusal(_zip([*_REQUIRED, *more], empty | more)) == (
+        "would unpack to 61,000,000 bytes; a bid workbook is far smaller"
+    )
+
+
+def test_an_encrypted_member_is_refused_and_another_flag_is_not() -> None:
+    """General-purpose flag bit 0 marks an encrypted member: refused, word for word;
+    bit 1 (a compression option) is harmless (kills testing bit 1 instead)."""
+
+    def flagged(bits: int) -> zipfile.ZipFile:
+        zf = _zip([*_REQUIRED, "xl/a.xml"])
+        zf.getinfo("xl/a.xml").flag_bits = bits
+        return zf
+
+    assert _check_directory(flagged(0x2)) == []
+    assert _refusal(flagged(0x1)) == "is an encrypted zip archive, not an Excel workbook"
+
+
+def test_macros_and_links_are_warned_once_each() -> None:
+    """xl/vbaProject.bin (any case) warns of macros and xl/externalLinks/ parts of links,
+    each once however many parts, in that order (kills each test's case or text changed
+    and each message changed)."""
+    names = [*_REQUIRED, "xl/vbaProject.bin", "xl/externalLinks/externalLink1.xml"]
+    names.append("xl/externalLinks/externalLink2.xml")
+    assert _check_directory(_zip(names)) == [
+        "contains macros (xl/vbaProject.bin): values were read, the macros were not run; "
+        "save it as an Excel Workbook (.xlsx) and send it again",
+        "links to other workbooks: the links were ignored",
+    ]
+
+
+def test_a_zip_without_a_workbook_part_is_refused_by_name() -> None:
+    """A zip with [Content_Types].xml but no xl/workbook.xml (an OpenDocument file or
+    another archive): refused naming the missing part."""
+    assert _refusal(_zip(["[Content_Types].xml", "content.xml"])) == (
+        "is a zip file but not an Excel workbook (no xl/workbook.xml); it may be an "
+        "OpenDocument (.ods) file or another archive; save it as an Excel Workbook (.xlsx) "
+        "and send it again"
+    )
+
+
+# --------------------------------------------------------------------------- reading a part
+
+
+def _package(tmp_path: Path, members: dict[str, bytes]) -> Package:
+    path = tmp_path / "p.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return Package(path, zipfile.ZipFile(path))
+
+
+def test_a_missing_part_is_named_to_80_characters(tmp_path: Path) -> None:
+    """A part named with 100 characters that is not in the file: quoted to its first 80."""
+    pkg = _package(tmp_path, {"xl/workbook.xml": b"<w/>"})
+    with pytest.raises(HostileFile) as caught:
+        pkg.read("x" * 100)
+    assert str(caught.value) == (
+        f"is damaged (it refers to a part {'x' * 80!r} that is not in the file); "
+        "save it as an Excel Workbook (.xlsx) and send it again"
+    )
+
+
+def test_a_part_that_fails_its_crc_is_damaged(tmp_path: Path) -> None:
+    """A stored part whose bytes were changed after the zip was written ("<w/>" to
+    "<v/>"): zipfile's CRC check fails and the part is named with zipfile's words."""
+    path = tmp_path / "p.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("xl/workbook.xml", b"<w/>")
+    path.write_bytes(path.read_bytes().replace(b"<w/>", b"<v/>", 1))
+    pkg = Package(path, zipfile.ZipFile(path))
+    with pytest.raises(HostileFile) as caught:
+        pkg.read("xl/workbook.xml")
+    assert str(caught.value) == (
+        "is damaged (xl/workbook.xml: Bad CRC-32 for file 'xl/workbook.xml'); "
+        "save it as an Excel Workbook (.xlsx) and send it again"
+    )
+
+
+def test_a_part_larger_than_the_member_limit_is_refused_on_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the per-part limit lowered to 10 bytes, a part of exactly 10 bytes is read
+    whole (kills ``>=``) and one of 20 is refused after 11 bytes, whatever its declared
+    size says (kills ``and`` for ``or``): the read is bounded even where the directory
+    check was passed."""
+    monkeypatch.setattr(safety, "MAX_MEMBER_BYTES", 10)
+    pkg = _package(tmp_path, {"xl/ten.xml": b"0123456789", "xl/twenty.xml": b"x" * 20})
+    assert pkg.read("xl/ten.xml") == b"0123456789"
+    with pytest.raises(HostileFile) as caught:
+        pkg.read("xl/twenty.xml")
+    assert str(caught.value) == "is damaged (xl/twenty.xml is larger than its zip entry declares)"
+
+
+# --------------------------------------------------------------------------- the path
+
+
+def test_a_missing_path_a_folder_and_a_pipe_are_refused_in_words(tmp_path: Path) -> None:
+    """Nothing at the path, a folder, and a named pipe (not a regular file): each
+    refused before any byte is read, word for word."""
+
+    def refusal(path: Path) -> str:
+        with pytest.raises(HostileFile) as caught:
+            open_package(path)
+        return str(caught.value)
+
+    folder = tmp_path / "bids.xlsx"
+    folder.mkdir()
+    pipe = tmp_path / "pipe.xlsx"
+    os.mkfifo(pipe)
+    assert refusal(tmp_path / "none.xlsx") == "does not exist"
+    assert refusal(folder) == "is a folder, not a workbook"
+    assert refusal(pipe) == "is not a regular file"

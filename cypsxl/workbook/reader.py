@@ -505,7 +505,7 @@ def _placed(s: _Sheet, lay: L.Layout) -> bool:
     rows: dict[str, list[tuple[int, int, str]]] = {}
     for name, area in lay.items():
         w = want[name]
-        if area.sheet != w.sheet or area.col != w.col or area.last_col != w.last_col:
+        if area.sheet != w.sheet or area.col != w.col:  # widths: checked by _shapes
             s.file_error(
                 f"defined name '{name}' points to {area.sheet}!{area.ref(False)}; the template "
                 f"puts it at {w.sheet}!{w.ref(False)} (the workbook was altered)"
