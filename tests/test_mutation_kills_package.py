@@ -15,15 +15,18 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from support.bidfiles import edit_cells, good_bid, rewrite
 
-from cypsxl.workbook import safety
+from cypsxl.workbook import reader, safety
 from cypsxl.workbook.safety import (
     HostileFile,
     Package,
     _check_directory,
+    _check_size,
     _has_dtd,
     open_package,
     parse_part,
+    parse_xml,
 )
 
 _ENTITY = '<!DOCTYPE a [<!ENTITY e "boom">]><a>&e;</a>'
@@ -262,3 +265,151 @@ def test_a_missing_path_a_folder_and_a_pipe_are_refused_in_words(tmp_path: Path)
     assert refusal(tmp_path / "none.xlsx") == "does not exist"
     assert refusal(folder) == "is a folder, not a workbook"
     assert refusal(pipe) == "is not a regular file"
+
+
+_SAVE_AS = "save it as an Excel Workbook (.xlsx) and send it again"
+
+
+def _refused(path: Path) -> str:
+    with pytest.raises(HostileFile) as caught:
+        open_package(path)
+    return str(caught.value)
+
+
+def test_a_file_at_the_size_limit_is_looked_at_and_one_byte_more_is_refused(
+    tmp_path: Path,
+) -> None:
+    """20,000,000 bytes of zeros (a sparse file) is at the limit, so its content is looked
+    at: not a workbook (kills ``>=``); 20,000,001 is refused by its size alone."""
+    at, over = tmp_path / "at.xlsx", tmp_path / "over.xlsx"
+    for path, size in ((at, 20_000_000), (over, 20_000_001)):
+        with path.open("wb") as fh:
+            fh.truncate(size)
+    assert _refused(at) == "is not an Excel workbook (unrecognised content)"
+    assert _refused(over) == "is 20,000,001 bytes; a bid workbook is far smaller (refused)"
+
+
+def test_a_csv_is_known_by_a_comma_past_its_first_eight_bytes(tmp_path: Path) -> None:
+    """ "Reference Title, Funding": the first comma is byte 15, so the file is looked at
+    beyond the 8 bytes that tell a zip from anything else, and called a CSV."""
+    path = tmp_path / "bids.xlsx"
+    path.write_text("Reference Title, Funding\n")
+    assert _refused(path) == (
+        f"is CSV or other text, not an Excel workbook; fill in the bid template and {_SAVE_AS}"
+    )
+
+
+def test_a_zip_header_with_nothing_after_it_is_damaged(tmp_path: Path) -> None:
+    """A zip's first four bytes and then 60 bytes of junk: not a complete zip package."""
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(b"PK\x03\x04" + b"\x07" * 60)
+    assert _refused(path) == f"is damaged or truncated (not a complete zip package); {_SAVE_AS}"
+
+
+def test_a_file_that_cannot_be_opened_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening the file fails with "Permission denied" (errno 13): the system's words."""
+    path = tmp_path / "locked.xlsx"
+    path.write_bytes(b"PK\x03\x04")
+
+    def denied(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", denied)
+    assert _refused(path) == "cannot be read: Permission denied"
+
+
+# --------------------------------------------------------------------------- what the reader says
+
+
+@pytest.mark.parametrize("name", ["CYPS_2.xlsm", "CYPS_2.XLSM", "CYPS_2.xltm"])
+def test_a_macro_enabled_name_is_warned_file_wide_with_the_cells_warnings(
+    tmp_path: Path, name: str
+) -> None:
+    """CYPS_2 saved under a macro-enabled name (any case) but with no macros in it, and a
+    current budget of 250,000 typed in pounds (C17): accepted, with the file-wide
+    warning first and the cell's after it (kills either list replacing the other, the
+    suffix compared in upper case, each name changed, and each part of the file-wide
+    warning dropped or changed)."""
+    src = edit_cells(good_bid(tmp_path / "a"), tmp_path / "b.xlsx", {"Bid!C17": 250_000})
+    path = src.rename(tmp_path / name)
+    r = reader.read_bid_file(path)
+    assert r.errors == [] and r.data is not None
+    assert [(w.file, w.sheet, w.cell, w.message) for w in r.warnings] == [
+        (str(path), "", "", f"is a macro-enabled workbook (.xlsm); {_SAVE_AS}"),
+        (
+            str(path),
+            "Bid",
+            "C17",
+            "current budget £250,000m is more than £1,000m: is it in pounds? This cell is in £m",
+        ),
+    ]
+
+
+def test_a_workbook_with_macros_is_warned_of_them_once(tmp_path: Path) -> None:
+    """CYPS_2 as an .xlsm holding xl/vbaProject.bin: the macros are the warning, and the
+    macro-enabled name adds nothing (kills the name's warning given when there are
+    others)."""
+    path = rewrite(
+        good_bid(tmp_path / "a"), tmp_path / "CYPS_2.xlsm", {}, {"xl/vbaProject.bin": b"\0" * 64}
+    )
+    assert [w.message for w in reader.read_bid_file(path).warnings] == [
+        "contains macros (xl/vbaProject.bin): values were read, the macros were not run; "
+        + _SAVE_AS
+    ]
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (RecursionError(), "is too complex to read ("),
+        (MemoryError(), "is too complex to read ("),
+        (ValueError("odd"), "could not be read (ValueError; "),
+    ],
+    ids=["recursion", "memory", "other"],
+)
+def test_a_file_that_defeats_the_reader_is_rejected_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: Exception, message: str
+) -> None:
+    """Reading fails part way, after a bid was half read: the file is rejected with one
+    file-wide problem naming it, and no bid is kept (kills the problem's file, sheet,
+    cell or text dropped or changed, and the half-read bid kept)."""
+
+    def fail(p: Path, result: reader.FileResult) -> None:
+        result.data = "half"  # type: ignore[assignment]
+        raise error
+
+    monkeypatch.setattr(reader, "_read_file", fail)
+    path = tmp_path / "odd.xlsx"
+    r = reader.read_bid_file(path)
+    assert r.data is None
+    assert [(e.file, e.sheet, e.cell, e.message) for e in r.errors] == [
+        (str(path), "", "", f"{message}{reader.UNREADABLE})")
+    ]
+
+
+# --------------------------------------------------------------------------- small parts
+
+
+def test_a_hundred_thousand_elements_pass_and_one_more_is_refused() -> None:
+    """100,000 "<" is the most a part may open (kills ``>=``); a small part with 100,001
+    elements is refused by parse_xml naming it."""
+    _check_size(b"<" * 100_000, "xl/worksheets/sheet1.xml")
+    with pytest.raises(HostileFile) as caught:
+        parse_xml(b"<a/>" * 100_001, "xl/workbook.xml")
+    assert str(caught.value) == (
+        "has 100,001 XML elements in xl/workbook.xml; a bid workbook has far fewer "
+        "(at most 100,000; refused)"
+    )
+
+
+def test_a_small_part_may_name_a_dtd_but_not_declare_entities() -> None:
+    """A DOCTYPE with no declarations parses (kills forbidding every DTD); a small part cut
+    short is damaged, quoting the parser."""
+    assert parse_xml(b"<!DOCTYPE a><a/>", "docProps/custom.xml").tag == "a"
+    with pytest.raises(HostileFile) as caught:
+        parse_xml(b"<a>", "xl/workbook.xml")
+    assert str(caught.value) == (
+        "is damaged (xl/workbook.xml is not valid XML: no element found: line 1, column 3)"
+    )

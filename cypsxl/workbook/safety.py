@@ -49,6 +49,10 @@ MAX_XML_ELEMENTS = 100_000
 MAX_RATIO = 200
 _RATIO_FROM = 1_000_000
 
+#: Bytes of a file that is not a zip looked at to say what it is (an encrypted
+#: workbook's marker lies well inside its first megabytes).
+_SNIFF_BYTES = 4_000_000
+
 LOCK_PREFIX = "~$"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = (b"PK\x03\x04",)
@@ -205,7 +209,7 @@ def open_package(path: Path) -> Package:
         with path.open("rb") as fh:
             head = fh.read(8)
             if not head.startswith(_ZIP):
-                rest = fh.read(min(st.st_size, 4_000_000)) if head.startswith(_OLE2) else b""
+                rest = fh.read(_SNIFF_BYTES)
                 raise HostileFile(_sniff(head + rest, rest))
         zf = zipfile.ZipFile(path)
     except HostileFile:
