@@ -11,11 +11,12 @@ cell.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support.bidfiles import edit_cells, good_bid, rewrite, sub
+from support.bidfiles import BID_SHEET_PART, edit_cells, good_bid, rewrite, sub
 
 from cypsxl.workbook import layout as L
 from cypsxl.workbook import reader
@@ -553,4 +554,57 @@ def test_names_moved_to_another_sheet_or_column_are_each_reported(
     assert _file_wide(path) == [
         f"defined name 'bid_title' points to Lists!C7; the template puts it at Bid!C7 {tail}",
         f"defined name 'contact' points to Bid!D11; the template puts it at Bid!C11 {tail}",
+    ]
+
+
+# --------------------------------------------------------------------------- as Excel saves it
+
+
+def _shared_strings(src: Path, dst: Path) -> Path:
+    """A copy whose Bid sheet keeps its text in a shared string table, as Excel saves
+    a workbook, instead of in the cells (as cypsxl writes the template)."""
+    table: list[bytes] = []
+
+    def edit(data: bytes) -> bytes:
+        def share(m: re.Match[bytes]) -> bytes:
+            table.append(m.group(2))
+            return m.group(1) + b't="s"><v>' + str(len(table) - 1).encode() + b"</v></c>"
+
+        pattern = rb'(<c [^>]*?)t="inlineStr"><is><t[^>]*>([^<]*)</t></is></c>'
+        new, n = re.subn(pattern, share, data)
+        assert n > 10
+        return new
+
+    rewrite(src, dst, {BID_SHEET_PART: edit})
+    items = b"".join(b"<si><t>" + text + b"</t></si>" for text in table)
+    sst = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + items
+        + b"</sst>"
+    )
+    return rewrite(dst, dst.with_name("shared.xlsx"), {}, {"xl/sharedStrings.xml": sst})
+
+
+def test_text_kept_in_a_shared_string_table_is_read(cyps2: Path, tmp_path: Path) -> None:
+    """CYPS_2 with the Bid sheet's text moved to a shared string table (the reference
+    "CYPS_2", its title and the years among it) reads as the same bid (kills the table
+    not handed to the cell reader)."""
+    plain = reader.read_bid_file(cyps2).data
+    shared = reader.read_bid_file(_shared_strings(cyps2, tmp_path / "s.xlsx"))
+    assert shared.errors == []
+    assert shared.years == ("2016/17", "2017/18", "2018/19", "2019/20", "2020/21")
+    assert shared.data == plain
+    assert shared.data is not None and shared.data.ref == "CYPS_2"
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"), [("abc", "text 'abc'"), (True, "text 'True'")], ids=["text", "logical"]
+)
+def test_text_or_a_logical_in_a_number_cell_is_located(
+    cyps2: Path, tmp_path: Path, typed: object, shown: str
+) -> None:
+    """Funding sought for 2016/17 (C16) typed as text, or as the logical TRUE: not a
+    number, at Bid!C16 (kills the sheet dropped, and a logical taken for a number)."""
+    assert _problems(_edited(cyps2, tmp_path, {"Bid!C16": typed})) == [
+        ("Bid", "C16", f"funding sought 2016/17: expected a number, got {shown}")
     ]

@@ -318,7 +318,7 @@ def _number(
     if c is None or _blank(c):
         return None
     value = c.value
-    if c.error or isinstance(value, bool) or not isinstance(value, float):
+    if c.error or not isinstance(value, float):  # text, a logical or an error
         s.error(sheet, row, col, f"{label}: expected a number, got text {_describe(c)}")
         return None
     if not within_bounds(value):
