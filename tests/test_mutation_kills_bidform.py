@@ -387,15 +387,30 @@ def test_a_name_of_the_wrong_shape_is_the_only_problem(
     assert [(e.file, e.sheet, e.cell, e.message) for e in r.errors] == [(str(path), *problem)]
 
 
-def test_a_one_year_template_names_no_years_row_in_a_shape_problem(tmp_path: Path) -> None:
-    """A template of one year (2017/18 in C15): funding sought pointed at C16:D16 covers
-    1 x 2 where 1 x 1 is expected, and one column is not "one per year", so the message
-    has no remark on the years row (kills that remark for a width of 1)."""
-    one = write_blank_template(tmp_path / "one.xlsx", "CYPS_1", ["2017/18"])
-    r = reader.read_bid_file(_renamed(one, tmp_path / "n.xlsx", investment="Bid!$C$16:$D$16"))
-    assert [(e.sheet, e.cell, e.message) for e in r.errors] == [
-        ("Bid", "C16:D16", "'investment' covers 1 x 2 cells; expected 1 x 1")
-    ]
+@pytest.mark.parametrize(
+    ("years", "cells", "message"),
+    [
+        (["2017/18"], "C16:D16", "'investment' covers 1 x 2 cells; expected 1 x 1"),
+        (
+            ["2017/18", "2018/19"],
+            "C16:E16",
+            "'investment' covers 1 x 3 cells; expected 1 x 2 (one per year: the years row "
+            "does not match)",
+        ),
+    ],
+    ids=["one_year", "two_years"],
+)
+def test_the_years_row_is_named_in_a_shape_problem_from_two_years(
+    tmp_path: Path, years: list[str], cells: str, message: str
+) -> None:
+    """Funding sought one column too wide. A template of one year (2017/18 in C15): one
+    column is not "one per year", so no remark on the years row (kills the remark for a
+    width of 1); of two years: the remark (kills it only from three)."""
+    blank = write_blank_template(tmp_path / "t.xlsx", "CYPS_1", years)
+    last = cells.split(":")[1]
+    path = _renamed(blank, tmp_path / "n.xlsx", investment=f"Bid!$C$16:${last[0]}$16")
+    r = reader.read_bid_file(path)
+    assert [(e.sheet, e.cell, e.message) for e in r.errors] == [("Bid", cells, message)]
 
 
 # --------------------------------------------------------------------------- answers
