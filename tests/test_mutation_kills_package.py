@@ -106,14 +106,19 @@ def test_a_part_cut_short_quotes_the_parser() -> None:
 _REQUIRED = ("[Content_Types].xml", "xl/workbook.xml")
 
 
-def _zip(names: list[str], sizes: dict[str, tuple[int, int]] | None = None) -> zipfile.ZipFile:
-    """A zip of one-byte stored members, each named member's directory entry declaring
-    (compressed, unpacked) sizes from ``sizes`` (only the directory is looked at)."""
+def _zip_bytes(names: list[str]) -> bytes:
+    """A zip of one-byte stored members."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
         for name in names:
             zf.writestr(name, b"x")
-    raw = bytearray(buf.getvalue())
+    return buf.getvalue()
+
+
+def _zip(names: list[str], sizes: dict[str, tuple[int, int]] | None = None) -> zipfile.ZipFile:
+    """A zip of one-byte stored members, each named member's directory entry declaring
+    (compressed, unpacked) sizes from ``sizes`` (only the directory is looked at)."""
+    raw = bytearray(_zip_bytes(names))
     entry = raw.find(b"PK\x01\x02")
     while entry != -1:
         n = struct.unpack_from("<H", raw, entry + 28)[0]
@@ -412,4 +417,18 @@ def test_a_small_part_may_name_a_dtd_but_not_declare_entities() -> None:
         parse_xml(b"<a>", "xl/workbook.xml")
     assert str(caught.value) == (
         "is damaged (xl/workbook.xml is not valid XML: no element found: line 1, column 3)"
+    )
+
+
+def test_a_zip_needing_a_newer_zip_version_is_refused_in_words(tmp_path: Path) -> None:
+    """A part whose directory entry says it needs zip version 6.4 to extract (a feature
+    Excel never writes): zipfile will not open it, and the refusal quotes why."""
+    raw = bytearray(_zip_bytes(["[Content_Types].xml", "xl/workbook.xml"]))
+    entry = raw.find(b"PK\x01\x02")
+    struct.pack_into("<H", raw, entry + 6, 64)  # version needed to extract: 6.4
+    path = tmp_path / "new.xlsx"
+    path.write_bytes(bytes(raw))
+    assert (
+        _refused(path)
+        == f"is damaged or not a workbook Excel saved (zip file version 6.4); {_SAVE_AS}"
     )
