@@ -623,3 +623,16 @@ def test_text_or_a_logical_in_a_number_cell_is_located(
     assert _problems(_edited(cyps2, tmp_path, {"Bid!C16": typed})) == [
         ("Bid", "C16", f"funding sought 2016/17: expected a number, got {shown}")
     ]
+
+
+def test_a_number_past_the_magnitude_bound_is_located(cyps2: Path, tmp_path: Path) -> None:
+    """Funding sought for 2016/17 (C16) typed as 2,000,000,000, past the 1e9 any figure
+    may have: refused at Bid!C16 (kills the sheet dropped)."""
+    assert _problems(_edited(cyps2, tmp_path, {"Bid!C16": 2e9})) == [
+        (
+            "Bid",
+            "C16",
+            "funding sought 2016/17: expected a number, got 2e+09 (numbers larger than 1e+09 "
+            "are refused)",
+        )
+    ]
