@@ -209,7 +209,7 @@ def open_package(path: Path) -> Package:
         with path.open("rb") as fh:
             head = fh.read(8)
             if not head.startswith(_ZIP):
-                rest = fh.read(_SNIFF_BYTES)
+                rest = fh.read(min(st.st_size, _SNIFF_BYTES))
                 raise HostileFile(_sniff(head + rest, rest))
         zf = zipfile.ZipFile(path)
     except HostileFile:
