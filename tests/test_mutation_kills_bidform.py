@@ -349,7 +349,7 @@ def _renamed(src: Path, dst: Path, **names: str) -> Path:
             data = sub(tag, rb"\g<1>" + text.encode())(data)
         return data
 
-    return rewrite(src, dst, {"xl/workbook.xml": edit})
+    return _workbook_xml(src, dst, edit)
 
 
 @pytest.mark.parametrize(

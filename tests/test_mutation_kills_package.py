@@ -258,18 +258,13 @@ def test_a_missing_path_a_folder_and_a_pipe_are_refused_in_words(tmp_path: Path)
     """Nothing at the path, a folder, and a named pipe (not a regular file): each
     refused before any byte is read, word for word."""
 
-    def refusal(path: Path) -> str:
-        with pytest.raises(HostileFile) as caught:
-            open_package(path)
-        return str(caught.value)
-
     folder = tmp_path / "bids.xlsx"
     folder.mkdir()
     pipe = tmp_path / "pipe.xlsx"
     os.mkfifo(pipe)
-    assert refusal(tmp_path / "none.xlsx") == "does not exist"
-    assert refusal(folder) == "is a folder, not a workbook"
-    assert refusal(pipe) == "is not a regular file"
+    assert _refused(tmp_path / "none.xlsx") == "does not exist"
+    assert _refused(folder) == "is a folder, not a workbook"
+    assert _refused(pipe) == "is not a regular file"
 
 
 _SAVE_AS = "save it as an Excel Workbook (.xlsx) and send it again"

@@ -11,14 +11,13 @@ on any machine.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from support.bidfiles import BID_SHEET_PART, edit_cells, good_bid, rewrite
+from support.bidfiles import edit_cells, good_bid, with_cached
 
 from cypsxl.model import Assumptions
 from cypsxl.workbook import reader
@@ -316,27 +315,12 @@ def test_the_collections_years_come_from_accepted_files_only(tmp_path: Path) -> 
 # --------------------------------------------------------------------------- saved results
 
 
-def _saved(src: Path, dst: Path, numbers: dict[str, str], texts: tuple[str, ...] = ()) -> Path:
-    """A copy whose calculated cells ``{"G22": "0"}`` carry saved results, as Excel leaves
-    them: numbers, or text for the cells named in ``texts``."""
-
-    def edit(data: bytes) -> bytes:
-        for ref, value in numbers.items():
-            t = b' t="str"' if ref in texts else b""
-            pattern = rb'(<c r="' + ref.encode() + rb'"[^>]*)>(<f>[^<]*</f>)<v\s*/>'
-            data, n = re.subn(pattern, rb"\1" + t + rb">\2<v>" + value.encode() + b"</v>", data)
-            assert n == 1, ref
-        return data
-
-    return rewrite(src, dst, {BID_SHEET_PART: edit})
-
-
 def test_a_saved_cost_avoidance_at_no_cost_a_child_is_zero(tmp_path: Path) -> None:
     """CYPS_2 with its avoided cost typed as 0 (C19): 2020/21 cost avoidance = 87
     child-years x 0 / 1e6 = 0, so a saved 0 in G22 is accepted (kills taking a cost of 0
     as 1: 87 x 1 / 1e6 = 0.000087, past the 1e-6 tolerance)."""
     src = edit_cells(good_bid(tmp_path / "a"), tmp_path / "zero.xlsx", {"Bid!C19": 0})
-    r = reader.read_bid_file(_saved(src, tmp_path / "saved.xlsx", {"G22": "0"}))
+    r = reader.read_bid_file(with_cached(src, tmp_path / "saved.xlsx", {"G22": ("n", "0")}))
     assert r.errors == []
     assert r.data is not None and r.data.avoided_cost_per_child == 0.0
 
@@ -347,7 +331,9 @@ def test_saved_results_with_a_whole_year_factor_are_accepted(tmp_path: Path) -> 
     saved 15 (D21) and 0.33 (D22) are accepted (kills the factor left out of either,
     which takes the default 0.5: 15 - 7.5 = 7.5 and 0.165)."""
     src = edit_cells(good_bid(tmp_path / "a"), tmp_path / "whole.xlsx", {"Bid!C20": 1})
-    r = reader.read_bid_file(_saved(src, tmp_path / "saved.xlsx", {"D21": "15", "D22": "0.33"}))
+    r = reader.read_bid_file(
+        with_cached(src, tmp_path / "saved.xlsx", {"D21": ("n", "15"), "D22": ("n", "0.33")})
+    )
     assert r.errors == []
     assert r.data is not None and r.data.part_year_factor == 1.0
 
@@ -356,7 +342,9 @@ def test_a_wrong_saved_result_in_a_later_year_is_refused_at_its_cell(tmp_path: P
     """CYPS_2's 2017/18 child-years avoided (D21) = 15 to date - (1 - 0.5) x 15 = 7.5; a
     saved 8 is refused at D21, the second year's own cell (kills placing the k-th year's
     figure at column C - k, which checks only column C)."""
-    r = reader.read_bid_file(_saved(good_bid(tmp_path / "a"), tmp_path / "s.xlsx", {"D21": "8"}))
+    r = reader.read_bid_file(
+        with_cached(good_bid(tmp_path / "a"), tmp_path / "s.xlsx", {"D21": ("n", "8")})
+    )
     assert r.data is None
     assert [(e.sheet, e.cell, e.message) for e in r.errors] == [
         (
@@ -378,7 +366,7 @@ def test_a_bid_that_never_pays_back_saves_none(tmp_path: Path) -> None:
     )
     singles = ("C27", "D27", "C28", "D28")
     r = reader.read_bid_file(
-        _saved(src, tmp_path / "saved.xlsx", dict.fromkeys(singles, "none"), singles)
+        with_cached(src, tmp_path / "saved.xlsx", dict.fromkeys(singles, ("str", "none")))
     )
     assert r.errors == []
     assert r.data is not None and r.data.prevented == (0.0, 0.0, 0.0, 0.0, 0.0)
@@ -401,7 +389,9 @@ def test_a_saved_children_avoided_is_zero_for_a_gross_saving_bid(tmp_path: Path)
             "Bid!C20": None,
         },
     )
-    r = reader.read_bid_file(_saved(src, tmp_path / "saved.xlsx", {"D21": "0", "E24": "0.2"}))
+    r = reader.read_bid_file(
+        with_cached(src, tmp_path / "saved.xlsx", {"D21": ("n", "0"), "E24": ("n", "0.2")})
+    )
     assert r.errors == []
     assert r.data is not None and r.data.prevented is None
     assert r.data.gross_saving == (0.2, 0.2, 0.2, 0.2, 0.2)

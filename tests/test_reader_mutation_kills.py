@@ -8,12 +8,11 @@ the comments.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import openpyxl
 import pytest
-from support.bidfiles import BID_SHEET_PART, CASE, edit_cells, good_bid, rewrite
+from support.bidfiles import CASE, edit_cells, good_bid, with_cached
 
 from cypsxl.workbook import safety
 from cypsxl.workbook.reader import (
@@ -34,23 +33,6 @@ def cyps2(tmp_path: Path) -> Path:
     """CYPS_2 filled: investment 0.1, 0.164 x 4 (row 16); prevented 0, 15, 27, 30, 30
     (row 18); £22,000 a child (C19); part-year factor 0.5 (C20). No cached results."""
     return good_bid(tmp_path / "src")
-
-
-def _with_cached(src: Path, dst: Path, cached: dict[str, tuple[str, str]]) -> Path:
-    """A copy whose calculated cells carry saved results, as Excel leaves them:
-    ``{"E25": ("n", "-0.463")}`` (a number) or ``{"D27": ("str", "2017/18")}`` (text)."""
-
-    def edit(data: bytes) -> bytes:
-        for ref, (kind, value) in cached.items():
-            t = ' t="str"' if kind == "str" else ""
-            pattern = rb'(<c r="' + ref.encode() + rb'"[^>]*)>(<f>[^<]*</f>)<v\s*/>'
-            data, n = re.subn(
-                pattern, rb"\1" + t.encode() + rb">\2<v>" + value.encode() + b"</v>", data
-            )
-            assert n == 1, ref
-        return data
-
-    return rewrite(src, dst, {BID_SHEET_PART: edit})
 
 
 # CYPS_2 by hand (years 2016/17 .. 2020/21):
@@ -91,7 +73,7 @@ CYPS_2_CACHED = {
 def test_saved_results_equal_to_the_engines_are_accepted(cyps2: Path, tmp_path: Path) -> None:
     """Kills: numbers compared as ``cached + want``, text compared with ``!=`` or with
     ``and`` in place of ``or`` (a text result against a number), the tolerance dropped."""
-    path = _with_cached(cyps2, tmp_path / "saved.xlsx", CYPS_2_CACHED)
+    path = with_cached(cyps2, tmp_path / "saved.xlsx", CYPS_2_CACHED)
     r = read_bid_file(path)
     assert r.errors == []
     assert r.data is not None and r.data.ref == "CYPS_2"
@@ -101,9 +83,9 @@ def test_a_saved_result_within_the_tolerance_is_accepted(cyps2: Path, tmp_path: 
     """C21 is 0 child-years (no child prevented in 2016/17); a saved 0.000001 differs by
     exactly the tolerance, 1e-6, and is accepted (kills ``<`` for ``<=``); 0.0000011
     is not."""
-    ok = _with_cached(cyps2, tmp_path / "ok.xlsx", {"C21": ("n", "0.000001")})
+    ok = with_cached(cyps2, tmp_path / "ok.xlsx", {"C21": ("n", "0.000001")})
     assert read_bid_file(ok).errors == []
-    bad = read_bid_file(_with_cached(cyps2, tmp_path / "bad.xlsx", {"C21": ("n", "0.0000011")}))
+    bad = read_bid_file(with_cached(cyps2, tmp_path / "bad.xlsx", {"C21": ("n", "0.0000011")}))
     assert [(e.sheet, e.cell, e.message) for e in bad.errors] == [
         (
             "Bid",
@@ -118,7 +100,7 @@ def test_a_wrong_saved_year_is_refused_located(cyps2: Path, tmp_path: Path) -> N
     """The payback year saved as text "2018/19" where the engine says 2017/18 (D27);
     the break-even year number saved as 2 where the engine says 3 (C28); the break-even
     year saved as the number 3 where the engine says the text 2018/19 (D28)."""
-    path = _with_cached(
+    path = with_cached(
         cyps2,
         tmp_path / "years.xlsx",
         {"D27": ("str", "2018/19"), "C28": ("n", "2"), "D28": ("n", "3")},

@@ -27,6 +27,7 @@ __all__ = [
     "good_bid",
     "rewrite",
     "sub",
+    "with_cached",
 ]
 
 CASE = reference_case()
@@ -83,6 +84,21 @@ def edit_cells(src: Path, dst: Path, values: dict[str, object]) -> Path:
             wb[sheet][cell].data_type = "s"
     wb.save(dst)
     return dst
+
+
+def with_cached(src: Path, dst: Path, cached: dict[str, tuple[str, str]]) -> Path:
+    """A copy whose calculated cells on the Bid sheet carry saved results, as Excel leaves
+    them: ``{"E25": ("n", "-0.463")}`` (a number) or ``{"D27": ("str", "2017/18")}`` (text)."""
+
+    def edit(data: bytes) -> bytes:
+        for ref, (kind, value) in cached.items():
+            t = b' t="str"' if kind == "str" else b""
+            pattern = rb'(<c r="' + ref.encode() + rb'"[^>]*)>(<f>[^<]*</f>)<v\s*/>'
+            data, n = re.subn(pattern, rb"\1" + t + rb">\2<v>" + value.encode() + b"</v>", data)
+            assert n == 1, ref
+        return data
+
+    return rewrite(src, dst, {BID_SHEET_PART: edit})
 
 
 def declare_sizes(path: Path, sizes: dict[str, int]) -> Path:
